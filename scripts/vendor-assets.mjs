@@ -1,6 +1,6 @@
 // Copy the pinned browser assets from node_modules into client/vendor/, so the
 // toolbar loads nothing from a CDN. Runs as npm's postinstall (locally and on Netlify).
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -8,17 +8,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const modules = join(root, "node_modules");
 const vendor = join(root, "client", "vendor");
 
-// [package, files to take (relative to the package), destination folder]
+// [package, folder inside it, files to take (null: all but source maps), destination name].
+// Destinations carry the version (vendor/pyodide-314.0.7/), so they can be cached forever.
 const ASSETS = [
-  ["@pyscript/core/dist", null, "pyscript"],
-  ["pyodide", ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"], "pyodide"],
-  ["@micropython/micropython-webassembly-pyscript", ["micropython.mjs", "micropython.wasm"], "micropython"],
-  ["@twilio/voice-sdk/dist", ["twilio.min.js"], "twilio"],
+  ["@pyscript/core", "dist", null, "pyscript"],
+  ["pyodide", "", ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"], "pyodide"],
+  ["@micropython/micropython-webassembly-pyscript", "", ["micropython.mjs", "micropython.wasm"], "micropython"],
+  ["@twilio/voice-sdk", "dist", ["twilio.min.js"], "twilio"],
 ];
 
-function copyAsset([source, files, destination]) {
+function versionOf(name) {
+  return JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8")).version;
+}
+
+function copyAsset([name, folder, files, destination]) {
+  const source = join(name, folder);
   const from = join(modules, source);
-  const to = join(vendor, destination);
+  const to = join(vendor, `${destination}-${versionOf(name)}`);
   mkdirSync(to, { recursive: true });
   const names = files ?? readdirSync(from).filter((name) => !name.endsWith(".map"));
   for (const name of names) {

@@ -1,0 +1,50 @@
+"""Sandbox settings: where it listens and what it tells the toolbar.
+
+Only ``__main__`` reads the command line and the environment; everything else
+takes a :class:`SandboxConfig`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+INTERPRETERS = ("pyodide", "micropython")
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Where the sandbox listens.
+
+    The Fusion host page is served as ``http://<host>:<port>`` and the toolbar as
+    ``http://<toolbar_host>:<port>/toolbar/``: two names for loopback give two
+    origins, so the toolbar is embedded cross-origin as it is in Fusion.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    signaling_port: int = 8001
+    toolbar_host: str = "localhost"
+    interpreter: str = "pyodide"
+    # Seconds an Access Token lives; short values exercise the toolbar's refresh.
+    token_ttl: int = 3600
+    # Extra pages for tests (minimal SDK and UEF pages), served at /sandbox/test-pages/.
+    test_pages: Path | None = None
+
+    @property
+    def fusion_origin(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def toolbar_origin(self) -> str:
+        return f"http://{self.toolbar_host}:{self.port}"
+
+    @property
+    def service_url(self) -> str:
+        """The token service's public base URL (mounted under ``/api``)."""
+        return f"{self.fusion_origin}/api"
+
+    @property
+    def signaling_address(self) -> str:
+        """``host:port`` of the signaling emulator, as the SDK's ``chunderw`` option takes it."""
+        return f"{self.host}:{self.signaling_port}"

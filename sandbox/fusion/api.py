@@ -1,0 +1,76 @@
+"""Routes of the Fusion host simulator and its small JSON API.
+
+- ``GET /``: the simulated agent desktop, which embeds the toolbar.
+- ``GET /sandbox/api/config``: what the host page needs to know (origins, toolbar URL).
+- ``GET /sandbox/api/agents``: the demo agents.
+- ``POST /sandbox/api/agents/<id>/token``: that agent's JWT, the ``faTrustToken``
+  Fusion would hand the toolbar, so scripts can call the token service as it does.
+- ``GET /sandbox/jwks.json``: the public key the token service trusts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import jsonify
+from flask import send_from_directory
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+UEF_DIR = HERE / "uef"
+
+bp = Blueprint("fusion", __name__)
+
+
+def _sandbox():
+    return current_app.extensions["sandbox"]
+
+
+@bp.get("/")
+def host_page() -> Response:
+    return send_from_directory(STATIC_DIR, "index.html", max_age=0)
+
+
+@bp.get("/sandbox/fusion/<path:path>")
+def host_asset(path: str) -> Response:
+    return send_from_directory(STATIC_DIR, path, max_age=0)
+
+
+@bp.get("/sandbox/uef/<path:path>")
+def uef_library(path: str) -> Response:
+    """The UEF stand-in, served from the Fusion origin as Oracle's CDN serves the real one."""
+    return send_from_directory(UEF_DIR, path, max_age=0)
+
+
+@bp.get("/sandbox/api/config")
+def host_config() -> Response:
+    config = _sandbox().config
+    return jsonify(
+        fusionOrigin=config.fusion_origin,
+        toolbarUrl=f"{config.toolbar_origin}/toolbar/",
+        interpreter=config.interpreter,
+    )
+
+
+@bp.get("/sandbox/api/agents")
+def list_agents() -> Response:
+    issuer = _sandbox().agents
+    return jsonify(
+        agents=[{"id": agent.agent_id, "name": agent.name} for agent in issuer.agents.values()]
+    )
+
+
+@bp.post("/sandbox/api/agents/<agent_id>/token")
+def agent_token(agent_id: str) -> tuple[Response, int] | Response:
+    issuer = _sandbox().agents
+    if agent_id not in issuer.agents:
+        return jsonify(error={"status": 404, "message": f"no demo agent {agent_id!r}"}), 404
+    return jsonify(agent_id=agent_id, token=issuer.token_for(agent_id))
+
+
+@bp.get("/sandbox/jwks.json")
+def jwks() -> Response:
+    return jsonify(_sandbox().agents.jwks())
