@@ -2,10 +2,13 @@
 
 - ``GET /``: the simulated agent desktop, which embeds the toolbar.
 - ``GET /sandbox/api/config``: what the host page needs to know (origins, toolbar URL).
+- ``GET /sandbox/api/directory``: demo contacts (reverse lookup) and click-to-dial numbers.
 - ``GET /sandbox/api/agents``: the demo agents.
 - ``POST /sandbox/api/agents/<id>/token``: that agent's JWT, the ``faTrustToken``
   Fusion would hand the toolbar, so scripts can call the token service as it does.
 - ``GET /sandbox/jwks.json``: the public key the token service trusts.
+
+Errors have one JSON shape: ``{"error": {"status": 404, "code": "not_found", "message": "..."}}``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from flask import current_app
 from flask import jsonify
 from flask import send_from_directory
 
+from sandbox.fusion.directory import directory
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 UEF_DIR = HERE / "uef"
@@ -27,6 +32,11 @@ bp = Blueprint("fusion", __name__)
 
 def _sandbox():
     return current_app.extensions["sandbox"]
+
+
+def _error(status: int, code: str, message: str) -> tuple[Response, int]:
+    """Return the sandbox's JSON error body with ``status``."""
+    return jsonify(error={"status": status, "code": code, "message": message}), status
 
 
 @bp.get("/")
@@ -50,9 +60,15 @@ def host_config() -> Response:
     config = _sandbox().config
     return jsonify(
         fusionOrigin=config.fusion_origin,
+        toolbarOrigin=config.toolbar_origin,
         toolbarUrl=f"{config.toolbar_origin}/toolbar/",
         interpreter=config.interpreter,
     )
+
+
+@bp.get("/sandbox/api/directory")
+def host_directory() -> Response:
+    return jsonify(directory())
 
 
 @bp.get("/sandbox/api/agents")
@@ -67,7 +83,7 @@ def list_agents() -> Response:
 def agent_token(agent_id: str) -> tuple[Response, int] | Response:
     issuer = _sandbox().agents
     if agent_id not in issuer.agents:
-        return jsonify(error={"status": 404, "message": f"no demo agent {agent_id!r}"}), 404
+        return _error(404, "not_found", f"no demo agent {agent_id!r}")
     return jsonify(agent_id=agent_id, token=issuer.token_for(agent_id))
 
 

@@ -1,0 +1,73 @@
+"""Demo data of the Fusion host simulator: who a number belongs to, what can be dialed.
+
+Fusion answers every ``newCommEvent`` with a reverse lookup of the caller's number
+(``SVCMCA_CONTACT_NAME`` and friends in the ``outData``), and shows phone numbers
+on its pages that dial on click (``onOutgoingEvent``). The host page takes both from
+``GET /sandbox/api/directory``, built here, so aligning the list with the signaling
+emulator's special numbers is an edit to :data:`DIALABLE` only.
+
+- :data:`CONTACTS`: the demo contacts the reverse lookup knows.
+- :data:`DIALABLE`: the numbers the host page shows as click-to-dial links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A CRM contact, with the ids Fusion would send as ``SVCMCA_*`` tokens."""
+
+    contact_id: str
+    name: str
+    phone: str
+    account: str
+    account_id: str
+    job_title: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Dialable:
+    """A number the agent can click; ``note`` says what the sandbox does with it."""
+
+    number: str
+    label: str
+    note: str
+
+
+CONTACTS = (
+    Contact("300100126721684", "Virginia Kohl", "+14155550101", "Pinnacle Technologies",
+            "300100126720011", "IT Director", "virginia.kohl@example.com"),
+    Contact("300100126721702", "Marcus Lee", "+14155550102", "Summit Outdoor Supply",
+            "300100126720029", "Purchasing Manager", "marcus.lee@example.com"),
+)
+
+# The special numbers are the signaling emulator's; keep them in step with it.
+DIALABLE = (
+    Dialable("+14155550101", "Virginia Kohl", "demo contact; the callee answers"),
+    Dialable("+14155550102", "Marcus Lee", "demo contact; the callee answers"),
+    Dialable("+14155550199", "Unknown caller", "no contact; the callee answers"),
+    Dialable("+15005550010", "Busy line", "the callee is busy"),
+    Dialable("+15005550011", "No answer", "the callee never answers"),
+    Dialable("555-CALL-NOW", "Invalid number", "not a phone number; the toolbar must refuse it"),
+)
+
+
+def directory() -> dict:
+    """Return the directory as the host page reads it (JSON-ready, camelCase keys)."""
+    return {
+        "contacts": [_camel(asdict(contact)) for contact in CONTACTS],
+        "dialable": [asdict(entry) for entry in DIALABLE],
+    }
+
+
+def _camel(record: dict) -> dict:
+    return {_camel_key(key): value for key, value in record.items()}
+
+
+def _camel_key(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
