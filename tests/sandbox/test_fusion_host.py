@@ -42,6 +42,12 @@ def call_status(page: HostPage, event_id: str) -> str:
 
 def test_inbound_call_is_offered_answered_and_wrapped_up(page):
     """Offer dialog, Answer -> accept, screen pop on startCommEvent, Hang up -> disconnect, wrap-up."""
+    assert page.state()["toolbar"]["subscriptions"] == {
+        "onToolbarInteractionCommand": {"appClassification": None},
+        "onToolbarAgentCommand": {"appClassification": None},
+        "onOutgoingEvent": {"appClassification": "ORA_SERVICE"},
+        "onDataUpdated": {"appClassification": "ORA_SERVICE"},
+    }
     start = len(page.log())
     out = publish(page, "newCommEvent", "CA1", INBOUND)["outData"]
     page.wait_visible("#incoming-dialog")

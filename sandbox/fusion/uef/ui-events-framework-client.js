@@ -17,7 +17,18 @@
  *   Operations and their setters (see OPERATIONS below): agentStateEventOperation,
  *   getConfigurationOperation, newCommEvent, startCommEvent, closeCommEvent, outboundCommError.
  *   Events: onToolbarInteractionCommand, onToolbarAgentCommand (controllable), onOutgoingEvent,
- *   onDataUpdated. Response getters: see "Responses" below.
+ *   onDataUpdated.
+ *   Responses (each also has responseDetails: {data: {payload: reply}} for publish, the
+ *   event's data for events):
+ *     publish -> getResponseData(): isSuccess(), getError(), getData() (the host's reply);
+ *       getConfigurationOperation adds getConfiguration(): getAgentId(), getAgentPartyId(),
+ *       getFeatures(), getCompanionPanelUrl(), getCompanionPanelTitle(), getFaTrustToken();
+ *       new/start/closeCommEvent add getOutData() = getOutputData() (plain SVCMCA_* + eventId).
+ *     controllable events -> getResponseData(): getData(), getCommand(), getCommandId(),
+ *       getEventId(), getSlot(), getInData(), getResult(), getResultDisplayString(), getOutdata(),
+ *       setResult(v), setResultDisplayString(s), setOutdata(obj); the callback returns a Promise
+ *       resolving that object (or the responseDetails with result set, as Oracle's sample does).
+ *     onOutgoingEvent, onDataUpdated -> getResponseData(): getData(), getOutData() = getOutputData().
  *   Anything else Oracle's provider has (tabs, side panes, notifications...) is absent: calling
  *   it is a TypeError, so a toolbar that needs it finds out here.
  *
