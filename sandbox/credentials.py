@@ -13,7 +13,8 @@ from dataclasses import dataclass
 SANDBOX_CALLER_ID = "+15005550006"
 
 
-def _sid(prefix: str) -> str:
+def new_sid(prefix: str) -> str:
+    """Return a Twilio-shaped SID: a two-letter prefix and 32 random hex digits."""
     return prefix + secrets.token_hex(16)
 
 
@@ -32,10 +33,10 @@ class TwilioCredentials:
     def generate(cls) -> TwilioCredentials:
         """Make a fresh set; the secret and auth token are 32 random bytes each."""
         return cls(
-            account_sid=_sid("AC"),
-            api_key_sid=_sid("SK"),
+            account_sid=new_sid("AC"),
+            api_key_sid=new_sid("SK"),
             api_key_secret=secrets.token_urlsafe(32),
             auth_token=secrets.token_hex(16),
-            twiml_app_sid=_sid("AP"),
+            twiml_app_sid=new_sid("AP"),
             caller_id=SANDBOX_CALLER_ID,
         )

@@ -1,0 +1,181 @@
+"""Twilio's voice webhook, seen from Twilio's side: signed request, TwiML back.
+
+When a call starts, Twilio POSTs form parameters to the application's voice URL with an
+``X-Twilio-Signature`` computed with the account's Auth Token, and acts on the TwiML it
+gets back. The emulator does the same against the token service's ``/voice``.
+
+The TwiML subset understood: ``<Say>``, ``<Hangup>`` and ``<Dial>`` (``timeout``,
+``callerId``; nouns ``<Number>``, ``<Client>`` with a text or ``<Identity>`` name, or a
+bare number as text). Other verbs need media (``<Play>``, ``<Gather>``…) and are skipped.
+
+Public names: API_VERSION, DEFAULT_DIAL_TIMEOUT, Say, Dial, Hangup, Verb, TwimlError,
+WebhookResult, voice_params, sign, parse_twiml, fetch_twiml.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlencode
+from xml.etree import ElementTree
+
+from twilio.request_validator import RequestValidator
+
+API_VERSION = "2010-04-01"
+DEFAULT_DIAL_TIMEOUT = 30  # seconds, Twilio's default for <Dial timeout>
+# Limits: TwiML is a few hundred bytes; anything past this is not an answer we act on.
+MAX_TWIML_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class Dial:
+    # Each target is an E.164 number or "client:<identity>", as a call's "To" reads.
+    targets: tuple[str, ...]
+    timeout: int = DEFAULT_DIAL_TIMEOUT
+    caller_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+Verb = Say | Dial | Hangup
+
+
+class TwimlError(ValueError):
+    """The webhook's answer is not TwiML the emulator can act on."""
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """What came back: ``verbs`` on success, else ``error`` says why there are none."""
+
+    status: int | None
+    verbs: tuple[Verb, ...] = ()
+    twiml: str = ""
+    error: str | None = None
+
+
+def voice_params(
+    *,
+    account_sid: str,
+    application_sid: str,
+    call_sid: str,
+    caller: str,
+    called: str,
+    custom: dict[str, str],
+) -> dict[str, str]:
+    """Return the form Twilio posts when a call starts ringing Twilio.
+
+    ``custom`` holds the parameters the SDK sent with ``connect({params})``; Twilio's own
+    parameters win over a custom one of the same name. Every call reaches Twilio, so
+    ``Direction`` is ``inbound`` whether an agent or a phone placed it.
+    """
+    return {
+        **custom,
+        "AccountSid": account_sid,
+        "ApplicationSid": application_sid,
+        "CallSid": call_sid,
+        "From": caller,
+        "To": called,
+        "Caller": caller,
+        "Called": called,
+        "Direction": "inbound",
+        "CallStatus": "ringing",
+        "ApiVersion": API_VERSION,
+    }
+
+
+def sign(url: str, params: dict[str, str], auth_token: str) -> str:
+    """Return the ``X-Twilio-Signature`` for a form POST of ``params`` to ``url``."""
+    return RequestValidator(auth_token).compute_signature(url, params)
+
+
+def parse_twiml(text: str) -> tuple[Verb, ...]:
+    """Return the verbs of a ``<Response>`` that the emulator acts on, in order.
+
+    Raises:
+        TwimlError: not XML, not a ``<Response>``, or a ``<Dial>`` it cannot follow.
+    """
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as error:
+        raise TwimlError(f"TwiML is not well-formed XML: {error}") from None
+    if root.tag != "Response":
+        raise TwimlError(f"TwiML root is <{root.tag}>, not <Response>")
+    verbs: list[Verb] = []
+    for element in root:
+        if element.tag == "Say":
+            verbs.append(Say((element.text or "").strip()))
+        elif element.tag == "Dial":
+            verbs.append(_parse_dial(element))
+        elif element.tag == "Hangup":
+            verbs.append(Hangup())
+    return tuple(verbs)
+
+
+def _parse_dial(element: ElementTree.Element) -> Dial:
+    bare_number = (element.text or "").strip()
+    targets = [bare_number] if bare_number else []
+    for noun in element:
+        if noun.tag == "Number":
+            targets.append((noun.text or "").strip())
+        elif noun.tag == "Client":
+            identity = noun.findtext("Identity") or noun.text or ""
+            targets.append(f"client:{identity.strip()}")
+    raw_timeout = element.get("timeout", str(DEFAULT_DIAL_TIMEOUT))
+    if not raw_timeout.isdigit() or int(raw_timeout) == 0:
+        raise TwimlError(f"<Dial timeout={raw_timeout!r}> is not a positive number of seconds")
+    return Dial(tuple(targets), timeout=int(raw_timeout), caller_id=element.get("callerId"))
+
+
+async def fetch_twiml(
+    url: str, params: dict[str, str], *, auth_token: str, timeout: float
+) -> WebhookResult:
+    """POST the signed webhook and parse the answer; never raises.
+
+    The HTTP runs in a worker thread (``urllib`` blocks) and gives up after ``timeout``
+    seconds; a thread that is still waiting then is abandoned, bounded by that timeout.
+    """
+    signature = sign(url, params, auth_token)
+    status, body, error = await asyncio.to_thread(_post_form, url, params, signature, timeout)
+    if error is not None:
+        return WebhookResult(status, error=error)
+    try:
+        return WebhookResult(status, verbs=parse_twiml(body), twiml=body)
+    except TwimlError as problem:
+        return WebhookResult(status, twiml=body, error=str(problem))
+
+
+def _post_form(
+    url: str, params: dict[str, str], signature: str, timeout: float
+) -> tuple[int | None, str, str | None]:
+    request = urllib.request.Request(
+        url,
+        data=urlencode(params).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+            "User-Agent": "TwilioProxy/1.1",
+        },
+    )
+    # No proxies: the webhook is on loopback, whatever the environment says.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read(MAX_TWIML_BYTES).decode("utf-8", "replace"), None
+    except urllib.error.HTTPError as answer:
+        answer.close()
+        return answer.code, "", f"webhook answered HTTP {answer.code}"
+    except (urllib.error.URLError, OSError) as failure:
+        # URLError wraps refused connections; a read timeout is a bare TimeoutError.
+        return None, "", f"webhook unreachable: {failure}"
