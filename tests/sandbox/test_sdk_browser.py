@@ -1,0 +1,181 @@
+"""The real Twilio Voice SDK 2.18.5 in headless Chromium against the live sandbox.
+
+The page (tests/pages/sdk.html) is loaded from the toolbar's origin so that it gets
+/toolbar/config.js, whose WebSocket rewrite sends the SDK to the emulator. Its tokens
+come from the real token service. The ``browser`` fixture fails any test whose page
+requested anything off loopback.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+
+from conftest import LiveSandbox
+from conftest import run_sandbox
+from conftest import wait_until
+from sandbox.signaling.calls import BUSY_NUMBER
+
+pytestmark = pytest.mark.browser
+
+PAGE = "/sandbox/test-pages/sdk.html"
+API = "/sandbox/api/twilio"
+AGENT = "alice_agent"
+CALLER = "+15557770001"
+
+
+class SdkPage:
+    """The SDK test page and the sandbox behind it."""
+
+    def __init__(self, browser, sandbox: LiveSandbox) -> None:
+        self.browser = browser
+        self.sandbox = sandbox
+
+    def open(self, agent: str = AGENT) -> SdkPage:
+        """Load the page and build a Device with a fresh token for ``agent``."""
+        self.browser.driver.get(self.sandbox.toolbar_origin + PAGE)
+        self.browser.wait(lambda driver: driver.execute_script(
+            "return Boolean(window.harness && window.Twilio)"), what="the SDK page")
+        self.token = self.js("return harness.setup(arguments[0])", agent)
+        return self
+
+    def js(self, script: str, *args: Any) -> Any:
+        return self.browser.driver.execute_script(script, *args)
+
+    def events(self) -> list[dict[str, Any]]:
+        return self.js("return harness.events")
+
+    def wait_for(self, name: str, count: int = 1) -> dict[str, Any]:
+        """Wait until ``name`` has happened ``count`` times; return the last one."""
+        def seen() -> list[dict[str, Any]]:
+            matches = [event for event in self.events() if event["name"] == name]
+            return matches[count - 1:]
+        return wait_until(seen, what=f"{name} x{count}")[-1]
+
+    def register(self) -> None:
+        self.js("harness.register()")
+        self.wait_for("device:registered")
+
+    def registration(self) -> dict[str, Any] | None:
+        return self.sandbox.twilio_state()["identities"].get(AGENT)
+
+    def call(self, sid: str) -> dict[str, Any]:
+        response = self.sandbox.api("GET", f"{API}/calls/{sid}")
+        response.raise_for_status()
+        return response.json()
+
+    def wait_for_status(self, sid: str, status: str) -> dict[str, Any]:
+        return wait_until(lambda: (call := self.call(sid))["status"] == status and call,
+                          what=f"call {sid} to be {status}")
+
+
+@pytest.fixture
+def page(browser, sandbox) -> SdkPage:
+    return SdkPage(browser, sandbox).open()
+
+
+def test_register_then_unregister(page):
+    """register() gets registered and the API shows the agent; unregister() unregisters."""
+    page.register()
+    assert page.registration() == {"registered": True,
+                                   "connections": page.registration()["connections"]}
+    page.js("harness.unregister()")
+    page.wait_for("unregister:resolved")
+    assert page.js("return harness.state()")["device"] == "unregistered"
+    assert page.registration()["registered"] is False
+
+
+def test_revoked_key_gives_access_token_invalid(page, browser):
+    """With reject_tokens on, register() fails with 20101 and the device stays unregistered."""
+    browser.allow_console(r"AccessTokenInvalid \(20101\)")
+    assert page.sandbox.api("POST", f"{API}/faults", json={"fault": "reject_tokens"}).ok
+    try:
+        page.js("harness.register()")
+        page.wait_for("register:rejected")
+    finally:
+        page.sandbox.api("DELETE", f"{API}/faults")
+    assert [event["code"] for event in page.events() if event["name"] == "device:error"] == [20101]
+    assert page.js("return harness.state()")["device"] == "unregistered"
+    assert page.registration() is None
+
+
+def test_expired_token_gives_access_token_expired(browser):
+    """A token past its TTL fails register() with 20104 and leaves the device unregistered."""
+    browser.allow_console(r"AccessTokenExpired \(20104\)")
+    with run_sandbox("--token-ttl", "1") as live:
+        page = SdkPage(browser, live).open()
+        expiry = jwt.decode(page.token, options={"verify_signature": False})["exp"]
+        wait_until(lambda: time.time() > expiry, what="the token to expire")
+        page.js("harness.register()")
+        page.wait_for("register:rejected")
+        assert [e["code"] for e in page.events() if e["name"] == "device:error"] == [20104]
+        assert page.js("return harness.state()")["device"] == "unregistered"
+        assert live.twilio_state()["identities"] == {}
+
+
+def test_dropped_connection_reconnects_and_reregisters(page, browser):
+    """After drop_connections the SDK reconnects by itself and registers again."""
+    # A cut line: the socket closes without a close frame (1006), which the SDK reports.
+    browser.allow_console(r"websocket close event code: 1006|ConnectionError \(31005\)")
+    page.register()
+    (before,) = page.registration()["connections"]
+    assert page.sandbox.api("POST", f"{API}/faults", json={"fault": "drop_connections"}).ok
+    page.wait_for("device:unregistered")
+    page.wait_for("device:registered", count=2)
+    after = wait_until(lambda: (entry := page.registration()) and entry["registered"] and entry,
+                       what="the agent registered again")
+    assert after["connections"] != [before]
+
+
+def test_incoming_call_rings_is_accepted_and_the_caller_hangs_up(page):
+    """An injected call reaches the agent with From; accepted, then ended by the caller."""
+    page.register()
+    response = page.sandbox.api("POST", f"{API}/calls", json={"from": CALLER})
+    assert response.status_code == 201
+    sid = response.json()["sid"]
+    incoming = page.wait_for("device:incoming")
+    assert incoming["from"] == CALLER
+    assert incoming["to"] == f"client:{AGENT}"
+    page.js("harness.call.accept()")
+    page.wait_for("call:accept")
+    call = page.wait_for_status(sid, "in-progress")
+    assert page.call(sid)["webhook"]["status"] == 200  # the service checked the signature
+    assert [leg["status"] for leg in call["legs"] if leg["to"] == f"client:{AGENT}"] == [
+        "in-progress"]
+    assert page.sandbox.api("POST", f"{API}/calls/{sid}/hangup").ok
+    page.wait_for("call:disconnect")
+    assert page.call(sid)["status"] == "completed"
+
+
+def test_outgoing_call_is_signed_answered_takes_digits_and_the_agent_hangs_up(page):
+    """connect({To}) posts a validly signed /voice, rings, is accepted; dtmf; agent hangs up."""
+    page.js("return harness.connect({To: arguments[0]})", "+15551234567")
+    page.wait_for("call:ringing")
+    page.wait_for("call:accept")
+    client_sid = page.js("return harness.call.outboundConnectionId")
+    call = page.call(client_sid)
+    # The token service answers 403 to a bad X-Twilio-Signature: 200 means it held.
+    assert call["webhook"]["status"] == 200
+    assert call["webhook"]["params"]["To"] == "+15551234567"
+    assert call["webhook"]["params"]["From"] == f"client:{AGENT}"
+    assert call["status"] == "in-progress"
+    assert page.js("return harness.call.parameters.CallSid") == call["sid"]
+    # No ICE, so no RTCDTMFSender that can insert: the SDK falls back to a PStream dtmf message.
+    page.js("harness.call.sendDigits('123#')")
+    wait_until(lambda: page.call(call["sid"])["dtmf"] == ["123#"], what="the digits")
+    page.js("harness.call.disconnect()")
+    page.wait_for("call:disconnect")
+    page.wait_for_status(call["sid"], "completed")
+
+
+def test_outgoing_call_to_the_busy_number_fails(page, browser):
+    """Calling the busy number ends the call with an error and status busy."""
+    browser.allow_console(r"Error sent from gateway in HANGUP")
+    page.js("return harness.connect({To: arguments[0]})", BUSY_NUMBER)
+    page.wait_for("call:disconnect")
+    # 31486 is a "precise" code: without enableImprovedSignalingErrorPrecision it shows as 31005.
+    assert [e["code"] for e in page.events() if e["name"] == "call:error"] == [31005]
+    assert page.call(page.js("return harness.call.outboundConnectionId"))["status"] == "busy"
