@@ -344,6 +344,33 @@ def test_inbound_call_signed_webhook_invite_answer_and_far_hangup():
     run(scenario)
 
 
+def test_inbound_call_nobody_answers_in_time():
+    """A <Dial timeout> that passes cancels the agent's invite; the caller hears the <Say>."""
+    twiml = ('<Response><Dial timeout="1"><Client>alice</Client></Dial>'
+             "<Say>Nobody is available.</Say></Response>")
+    async def scenario():
+        async with running(twiml) as rig:
+            line = await rig.agent("alice")
+            call = await rig.emulator.place_call("+15557770001", rig.credentials.caller_id)
+            invite = await line.expect("invite")
+            assert await line.expect("cancel") == {"callsid": invite["callsid"]}
+            ended = await rig.emulator.call(call["sid"])
+            assert (ended["status"], ended["said"]) == ("no-answer", ["Nobody is available."])
+    run(scenario)
+
+
+def test_inbound_caller_abandons_before_answer():
+    """The caller hanging up first cancels the agent's invite; the call is canceled."""
+    async def scenario():
+        async with running("<Response><Dial><Client>alice</Client></Dial></Response>") as rig:
+            line = await rig.agent("alice")
+            call = await rig.emulator.place_call("+15557770001", rig.credentials.caller_id)
+            invite = await line.expect("invite")
+            assert (await rig.emulator.hang_up(call["sid"]))["status"] == "canceled"
+            assert await line.expect("cancel") == {"callsid": invite["callsid"]}
+    run(scenario)
+
+
 def test_outbound_call_rings_answers_records_dtmf_and_hangs_up():
     """An invite with To reaches the webhook; ringing then answer; dtmf is kept; hangup ends it."""
     twiml = ('<Response><Dial callerId="+15005550006"><Number>+15551234567</Number></Dial>'

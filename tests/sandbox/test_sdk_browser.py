@@ -80,12 +80,28 @@ def page(browser, sandbox) -> SdkPage:
 def test_register_then_unregister(page):
     """register() gets registered and the API shows the agent; unregister() unregisters."""
     page.register()
-    assert page.registration() == {"registered": True,
-                                   "connections": page.registration()["connections"]}
+    entry = page.registration()
+    assert entry["registered"] is True and len(entry["connections"]) == 1
     page.js("harness.unregister()")
     page.wait_for("unregister:resolved")
     assert page.js("return harness.state()")["device"] == "unregistered"
     assert page.registration()["registered"] is False
+
+
+def test_update_token_listens_again_and_stays_registered(page):
+    """updateToken() re-sends listen on the same socket; connected comes back, still registered."""
+    page.register()
+    (conn,) = page.registration()["connections"]
+
+    def connected_count() -> int:
+        sent = page.sandbox.twilio_state()["messages"]["sent"]
+        return sum(1 for m in sent if m["connection"] == conn and m["type"] == "connected")
+
+    assert connected_count() == 1
+    page.js("harness.device.updateToken(harness.token)")
+    wait_until(lambda: connected_count() == 2, what="a second connected")
+    assert page.js("return harness.state()")["device"] == "registered"
+    assert page.registration() == {"registered": True, "connections": [conn]}
 
 
 def test_revoked_key_gives_access_token_invalid(page, browser):
