@@ -155,6 +155,8 @@ class Emulator:
         try:
             async for data in connection:
                 peer.missed_heartbeats = 0
+                if data != HEARTBEAT:
+                    logger.debug("connection %d sent %r", conn_id, data)
                 self._apply(self.switchboard.receive(conn_id, data))
         except ConnectionClosed:
             pass  # the peer went away or sent something too big; nothing to answer
@@ -206,6 +208,7 @@ class Emulator:
         for effect in effects:
             match effect:
                 case Send(conn_id=conn_id, text=text):
+                    logger.debug("connection %d gets %s", conn_id, text)
                     self._queue(conn_id, text)
                 case Close(conn_id=conn_id):
                     self._queue(conn_id, effect)
