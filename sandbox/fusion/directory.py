@@ -3,8 +3,8 @@
 Fusion answers every ``newCommEvent`` with a reverse lookup of the caller's number
 (``SVCMCA_CONTACT_NAME`` and friends in the ``outData``), and shows phone numbers
 on its pages that dial on click (``onOutgoingEvent``). The host page takes both from
-``GET /sandbox/api/directory``, built here, so aligning the list with the signaling
-emulator's special numbers is an edit to :data:`DIALABLE` only.
+``GET /sandbox/api/directory``, built here. The special numbers are the signaling
+emulator's own constants, so the list follows them.
 
 - :data:`CONTACTS`: the demo contacts the reverse lookup knows.
 - :data:`DIALABLE`: the numbers the host page shows as click-to-dial links.
@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from dataclasses import dataclass
+
+from sandbox.signaling.calls import BUSY_NUMBER
+from sandbox.signaling.calls import NO_ANSWER_NUMBER
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,13 @@ CONTACTS = (
             "300100126720029", "Purchasing Manager", "marcus.lee@example.com"),
 )
 
-# The special numbers are the signaling emulator's; keep them in step with it.
+# Any E.164 number answers in the emulator, except its busy and never-answering ones.
 DIALABLE = (
     Dialable("+14155550101", "Virginia Kohl", "demo contact; the callee answers"),
     Dialable("+14155550102", "Marcus Lee", "demo contact; the callee answers"),
     Dialable("+14155550199", "Unknown caller", "no contact; the callee answers"),
-    Dialable("+15005550010", "Busy line", "the callee is busy"),
-    Dialable("+15005550011", "No answer", "the callee never answers"),
+    Dialable(BUSY_NUMBER, "Busy line", "the callee is busy"),
+    Dialable(NO_ANSWER_NUMBER, "No answer", "the callee never answers"),
     Dialable("555-CALL-NOW", "Invalid number", "not a phone number; the toolbar must refuse it"),
 )
 

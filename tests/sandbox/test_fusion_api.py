@@ -7,6 +7,8 @@ import pytest
 
 from sandbox.agents import AUDIENCE
 from sandbox.fusion.directory import DIALABLE
+from sandbox.signaling.calls import BUSY_NUMBER
+from sandbox.signaling.calls import NO_ANSWER_NUMBER
 
 
 def test_agents_lists_the_demo_agents(sandbox):
@@ -45,7 +47,7 @@ def test_directory_lists_dialable_numbers_and_contacts(sandbox):
     directory = sandbox.api("GET", "/sandbox/api/directory").json()
     numbers = [entry["number"] for entry in directory["dialable"]]
     assert numbers == [entry.number for entry in DIALABLE]
-    assert {"+15005550010", "+15005550011", "555-CALL-NOW"} <= set(numbers)
+    assert {BUSY_NUMBER, NO_ANSWER_NUMBER, "555-CALL-NOW"} <= set(numbers)
     assert directory["contacts"][0] == {
         "contactId": "300100126721684", "name": "Virginia Kohl", "phone": "+14155550101",
         "account": "Pinnacle Technologies", "accountId": "300100126720011", "jobTitle": "IT Director",
