@@ -1,0 +1,364 @@
+"""The toolbar's state machine: what the agent wants, what the Device is, what Fusion was told.
+
+Browser-free (CPython and MicroPython). It never calls anything: each method takes one
+input (an agent action, a Fusion command, a Device event, the outcome of an effect) and
+returns the list of Effects the caller must carry out; an effect's outcome comes back as
+another method call. Inputs that no longer apply (an event from a Device since replaced,
+a token that arrives after the agent changed their mind) are ignored, so the caller may
+run effects concurrently and in any order they finish.
+
+Invariants:
+- At most one Device exists: a new one is started only once the previous one stopped.
+- Fusion is told AVAILABLE only on the current Device's ``registered`` event, and told
+  UNAVAILABLE as soon as that Device loses its registration or is stopped.
+- The agent's intent (``wants_available``) is kept apart from the Device's reality; the
+  machine reconciles the two after every input (``_reconcile``).
+
+Public names: the phases (OFFLINE … ERROR), the effect kinds (CONNECT_FUSION …), Effect,
+AgentMachine.
+"""
+
+from toolbar import messages
+from toolbar import payloads
+
+# Phases.
+OFFLINE = "offline"  # nothing started yet
+INITIALIZING = "initializing"  # connecting to Fusion (UEF)
+UNAVAILABLE = "unavailable"  # ready; no Device
+GOING_AVAILABLE = "going-available"  # fetching a token, then the Device registers
+AVAILABLE = "available"  # the Device is registered and Fusion was told so
+RECONNECTING = "reconnecting"  # the Device lost signaling; the SDK is re-registering it
+GOING_UNAVAILABLE = "going-unavailable"  # the Device is being unregistered and destroyed
+ERROR = "error"  # start-up failed; nothing works until the page is reloaded
+
+READY_PHASES = (UNAVAILABLE, GOING_AVAILABLE, AVAILABLE, RECONNECTING, GOING_UNAVAILABLE)
+TRANSITIONS = (GOING_AVAILABLE, GOING_UNAVAILABLE)
+
+# Effect kinds and their arguments.
+CONNECT_FUSION = "connect-fusion"  # ()
+PUBLISH_AGENT_STATE = "publish-agent-state"  # (available, fields)
+FETCH_TOKEN = "fetch-token"  # (request, purpose: "register" | "refresh")
+START_DEVICE = "start-device"  # (device, token)
+UPDATE_TOKEN = "update-token"  # (device, token)
+STOP_DEVICE = "stop-device"  # (device)
+START_TIMER = "start-timer"  # (timer, ms)
+
+REGISTER = "register"
+REFRESH = "refresh"
+
+
+class Effect:
+    """Something the caller must do: a kind and keyword arguments, compared by value."""
+
+    def __init__(self, kind, **args):
+        self.kind = kind
+        self.args = args
+
+    def __getattr__(self, name):
+        try:
+            return self.args[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __eq__(self, other):
+        return isinstance(other, Effect) and self.kind == other.kind and self.args == other.args
+
+    def __repr__(self):
+        args = ", ".join(key + "=" + repr(self.args[key]) for key in sorted(self.args))
+        return "Effect(" + self.kind + (", " + args if args else "") + ")"
+
+
+class AgentMachine:
+    """The toolbar's availability state; see the module docstring for the rules.
+
+    Attributes (read them; only the methods change them):
+        phase: one of the phases above.
+        wants_available: the agent's intent, from the toggle or Fusion's commands.
+        status: the messages.Status to show.
+        agent_id: the Fusion agent, once connected.
+        device: the number of the current Device, or None.
+        fusion_available: what Fusion was last told (True/False), None when unknown.
+    """
+
+    def __init__(self, *, register_timeout_ms=20000):
+        self.register_timeout_ms = register_timeout_ms
+        self.phase = OFFLINE
+        self.wants_available = False
+        self.status = messages.progress_status("starting")
+        self.agent_id = None
+        self.device = None
+        self.fusion_available = None
+        self._device_stopping = False
+        self._device_registered = False
+        self._token_request = None  # (number, purpose) of the fetch whose answer we await
+        self._register_timer = None
+        self._counter = 0
+
+    # ---- Questions ----
+
+    @property
+    def ready(self):
+        """True once start-up succeeded: the toolbar accepts the agent's actions."""
+        return self.phase in READY_PHASES
+
+    @property
+    def available(self):
+        """True only while the Device is registered and the agent wants calls."""
+        return self.phase == AVAILABLE
+
+    @property
+    def transitioning(self):
+        return self.phase in TRANSITIONS
+
+    # ---- Start-up ----
+
+    def start(self):
+        """Begin start-up; idempotent."""
+        if self.phase != OFFLINE:
+            return []
+        self.phase = INITIALIZING
+        self.status = messages.progress_status("starting")
+        return [Effect(CONNECT_FUSION)]
+
+    def fusion_connected(self, agent_id):
+        """UEF answered getConfiguration: tell Fusion the agent is logged in, not available."""
+        if self.phase != INITIALIZING:
+            return []
+        self.agent_id = agent_id
+        return self._publish(False)
+
+    def startup_failed(self, failure):
+        """Start-up could not complete (a messages.Failure); the toolbar stays unusable."""
+        self.phase = ERROR
+        self.wants_available = False
+        self.status = messages.failure_status(failure.kind, failure.detail)
+        effects = []
+        if self.device is not None and not self._device_stopping:
+            effects += self._stop_device()
+        return effects
+
+    # ---- The agent's intent (toggle, Fusion's makeAvailable/makeUnavailable) ----
+
+    def toggle(self):
+        """The agent clicked the availability toggle."""
+        return self.request_availability(not self.wants_available)
+
+    def request_availability(self, wanted):
+        """The agent (or Fusion on their behalf) wants to be available, or not."""
+        if self.phase == ERROR:
+            return []
+        self.wants_available = bool(wanted)
+        return self._reconcile()
+
+    # ---- Fusion ----
+
+    def agent_state_published(self, available, failure=None):
+        """A publish of agentStateEventOperation finished; ``failure`` says it did not work."""
+        if failure is None:
+            if self.phase == INITIALIZING:
+                self.phase = UNAVAILABLE
+                self.status = messages.progress_status("ready")
+                return self._reconcile()
+            return []
+        self.fusion_available = None  # Fusion may show anything now; publish again next time
+        if self.phase == INITIALIZING:
+            return self.startup_failed(failure)
+        self.status = messages.failure_status(failure.kind, failure.detail)
+        if available and self.wants_available:
+            # Fusion and the toolbar disagree: go unavailable rather than take calls Fusion
+            # does not know the agent can take.
+            self.wants_available = False
+            return self._reconcile()
+        return []
+
+    # ---- Tokens ----
+
+    def token_received(self, request, token):
+        """The token service answered fetch ``request`` with a Twilio Access Token."""
+        if self._token_request is None or self._token_request[0] != request:
+            return []
+        purpose = self._token_request[1]
+        self._token_request = None
+        if purpose == REFRESH:
+            if self.device is None or self._device_stopping:
+                return []
+            return [Effect(UPDATE_TOKEN, device=self.device, token=token)]
+        if self.phase != GOING_AVAILABLE or not self.wants_available:
+            return self._reconcile()
+        self.device = self._next()
+        self._device_registered = False
+        self._register_timer = self._next()
+        self.status = messages.progress_status("registering")
+        return [Effect(START_DEVICE, device=self.device, token=token),
+                Effect(START_TIMER, timer=self._register_timer, ms=self.register_timeout_ms)]
+
+    def token_failed(self, request, failure):
+        """Fetch ``request`` failed (a messages.Failure)."""
+        if self._token_request is None or self._token_request[0] != request:
+            return []
+        purpose = self._token_request[1]
+        self._token_request = None
+        if purpose == REFRESH:
+            detail = failure.detail or messages.failure_text(failure.kind)
+            return self._give_up(messages.REFRESH_FAILED, detail)
+        return self._give_up(failure.kind, failure.detail)
+
+    def token_update_failed(self, device, failure):
+        """The SDK refused the refreshed token of Device ``device``."""
+        if not self._is_live(device):
+            return []
+        return self._give_up(messages.REFRESH_FAILED,
+                             failure.detail or messages.failure_text(failure.kind))
+
+    # ---- The Device ----
+
+    def device_failed(self, device, failure):
+        """The SDK refused to create Device ``device``; nothing is left of it."""
+        if device != self.device:
+            return []
+        self.wants_available = False
+        self.status = messages.failure_status(failure.kind, failure.detail)
+        return self._device_gone()
+
+    def device_registering(self, device):
+        if not self._is_live(device):
+            return []
+        if self.phase == GOING_AVAILABLE:
+            self.status = messages.progress_status("registering")
+        return []
+
+    def device_registered(self, device):
+        """Device ``device`` registered: the agent can take calls; tell Fusion."""
+        if not self._is_live(device):
+            return []
+        self._device_registered = True
+        if not self.wants_available:
+            return self._reconcile()
+        reconnected = self.phase == RECONNECTING
+        self.phase = AVAILABLE
+        self._register_timer = None
+        self.status = messages.progress_status("reconnected" if reconnected else "available")
+        return self._publish(True)
+
+    def device_unregistered(self, device):
+        """Device ``device`` lost its registration without being asked to (signaling lost)."""
+        if not self._is_live(device):
+            return []
+        self._device_registered = False
+        if self.phase != AVAILABLE:
+            return []
+        # The SDK re-registers by itself once signaling is back (device_registered follows).
+        self.phase = RECONNECTING
+        self.status = messages.progress_status("reconnecting")
+        return self._publish(False)
+
+    def device_error(self, device, code, message=""):
+        """Device ``device`` emitted ``error`` with a Twilio error ``code``."""
+        if not self._is_live(device):
+            return []
+        kind = messages.twilio_error_kind(code)
+        detail = "Twilio " + str(code) + (": " + message if message else "")
+        if kind == "auth":
+            return self._give_up(messages.TWILIO_REFUSED, detail)
+        if kind == "connection" and self.phase == GOING_AVAILABLE:
+            self.status = messages.progress_status("still-connecting")
+        return []
+
+    def token_will_expire(self, device):
+        """Device ``device`` says its token expires soon: fetch a new one (once at a time)."""
+        if not self._is_live(device) or self._token_request is not None:
+            return []
+        return self._fetch(REFRESH)
+
+    def device_stopped(self, device):
+        """Device ``device`` is unregistered and destroyed: it can never re-register."""
+        if device != self.device:
+            return []
+        return self._device_gone()
+
+    def timer_fired(self, timer):
+        """Timer ``timer`` ran out; only the current registration timer matters."""
+        if timer != self._register_timer:
+            return []
+        self._register_timer = None
+        if self.phase != GOING_AVAILABLE or self._device_registered:
+            return []
+        return self._give_up(messages.TWILIO_UNREACHABLE,
+                             "no registration within " + str(self.register_timeout_ms // 1000)
+                             + " s")
+
+    # ---- Anything else ----
+
+    def internal_error(self, detail):
+        """A bug surfaced (an exception in the toolbar's own code): say so, stay safe."""
+        self.status = messages.failure_status(messages.INTERNAL, detail)
+        return []
+
+    # ---- Internals ----
+
+    def _reconcile(self):
+        """Bring the Device in line with the agent's intent."""
+        if not self.ready:
+            return []
+        if self.wants_available:
+            if self.phase == UNAVAILABLE and self.device is None:
+                self.phase = GOING_AVAILABLE
+                self.status = messages.progress_status("fetching-token")
+                return self._fetch(REGISTER)
+            return []
+        if self.device is not None:
+            if self._device_stopping:
+                return []
+            self.phase = GOING_UNAVAILABLE
+            if self.status.tone != messages.ERROR:
+                self.status = messages.progress_status("going-unavailable")
+            return self._stop_device()
+        if self.phase == GOING_AVAILABLE:
+            # Still waiting for the token: forget it; its answer will be ignored.
+            self._token_request = None
+            self.phase = UNAVAILABLE
+            if self.status.tone != messages.ERROR:
+                self.status = messages.progress_status("unavailable")
+        return []
+
+    def _device_gone(self):
+        """The current Device no longer exists: Fusion must not think the agent available."""
+        self.device = None
+        self._device_stopping = False
+        self._device_registered = False
+        self._register_timer = None
+        if not self.ready:
+            return []
+        self.phase = UNAVAILABLE
+        if self.status.tone != messages.ERROR:
+            self.status = messages.progress_status("unavailable")
+        return self._publish(False) + self._reconcile()
+
+    def _give_up(self, kind, detail):
+        """Stop wanting to be available because of a failure the agent must read."""
+        self.wants_available = False
+        self.status = messages.failure_status(kind, detail)
+        return self._reconcile()
+
+    def _stop_device(self):
+        self._device_stopping = True
+        self._register_timer = None
+        return [Effect(STOP_DEVICE, device=self.device)]
+
+    def _fetch(self, purpose):
+        self._token_request = (self._next(), purpose)
+        return [Effect(FETCH_TOKEN, request=self._token_request[0], purpose=purpose)]
+
+    def _publish(self, available):
+        if self.fusion_available is available:
+            return []
+        self.fusion_available = available
+        return [Effect(PUBLISH_AGENT_STATE, available=available,
+                       fields=payloads.agent_state(available))]
+
+    def _is_live(self, device):
+        return device is not None and device == self.device and not self._device_stopping
+
+    def _next(self):
+        self._counter += 1
+        return self._counter

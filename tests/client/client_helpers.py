@@ -1,0 +1,48 @@
+"""Shared helpers of the core tests (no pytest: MicroPython runs them too)."""
+
+from toolbar import machine as states
+from toolbar.machine import AgentMachine
+from toolbar.machine import Effect
+
+
+def kinds(effects):
+    return [effect.kind for effect in effects]
+
+
+def only(effects, kind):
+    """Return the one effect of ``kind`` in ``effects``."""
+    found = [effect for effect in effects if effect.kind == kind]
+    assert len(found) == 1, "expected one " + kind + " in " + repr(effects)
+    return found[0]
+
+
+def publishes(effects):
+    """The availability each PUBLISH_AGENT_STATE effect tells Fusion, in order."""
+    return [effect.available for effect in effects if effect.kind == states.PUBLISH_AGENT_STATE]
+
+
+def ready_machine(register_timeout_ms=20000):
+    """A machine that has started and told Fusion the agent is unavailable."""
+    machine = AgentMachine(register_timeout_ms=register_timeout_ms)
+    assert machine.start() == [Effect(states.CONNECT_FUSION)]
+    assert publishes(machine.fusion_connected("alice_agent")) == [False]
+    assert machine.agent_state_published(False) == []
+    assert machine.phase == states.UNAVAILABLE
+    return machine
+
+
+def registering_machine():
+    """A ready machine whose agent clicked the toggle; returns (machine, device)."""
+    machine = ready_machine()
+    fetch = only(machine.toggle(), states.FETCH_TOKEN)
+    start = only(machine.token_received(fetch.request, "token-1"), states.START_DEVICE)
+    return machine, start.device
+
+
+def available_machine():
+    """A machine whose Device registered; returns (machine, device)."""
+    machine, device = registering_machine()
+    assert publishes(machine.device_registered(device)) == [True]
+    machine.agent_state_published(True)
+    assert machine.phase == states.AVAILABLE
+    return machine, device

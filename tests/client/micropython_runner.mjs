@@ -1,0 +1,45 @@
+// Run test functions under MicroPython (the build the toolbar ships), in Node.
+// Usage: node micropython_runner.mjs <micropython.mjs> <client dir> <tests dir> <module>...
+// Prints one JSON line: {implementation, results: [[module, test, null | traceback], ...]}.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [micropython, clientDir, testsDir, ...modules] = process.argv.slice(2);
+const { loadMicroPython } = await import(micropython);
+let output = "";
+const mp = await loadMicroPython({ stdout: (line) => { output += line + "\n"; }, linebuffer: true });
+
+function copyPython(from, to) {
+  mp.FS.mkdirTree(to);
+  for (const name of readdirSync(from)) {
+    if (name.endsWith(".py")) mp.FS.writeFile(join(to, name), readFileSync(join(from, name)));
+  }
+}
+copyPython(join(clientDir, "toolbar"), "/client/toolbar");
+copyPython(testsDir, "/tests");
+
+mp.runPython(`
+import io, json, sys
+sys.path.insert(0, "/client")
+sys.path.insert(0, "/tests")
+results = []
+for name in ${JSON.stringify(modules)}:
+    module = __import__(name)
+    for test in sorted(dir(module)):
+        if not test.startswith("test_"):
+            continue
+        try:
+            getattr(module, test)()
+            results.append([name, test, None])
+        except Exception as error:
+            trace = io.StringIO()
+            sys.print_exception(error, trace)
+            results.append([name, test, trace.getvalue()])
+print("RESULTS " + json.dumps({"implementation": sys.implementation.name, "results": results}))
+`);
+const line = output.split("\n").find((text) => text.startsWith("RESULTS "));
+if (!line) {
+  console.error(output);
+  process.exit(1);
+}
+console.log(line.slice("RESULTS ".length));

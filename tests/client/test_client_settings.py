@@ -1,0 +1,71 @@
+"""TOOLBAR_CONFIG: checked at start-up, turned into Device options."""
+
+from toolbar.settings import SOUND_FILES
+from toolbar.settings import ConfigError
+from toolbar.settings import Settings
+
+
+def _config(**changes):
+    config = {
+        "interpreter": "pyodide",
+        "uefLibraryUrl": "https://static.oracle.com/cdn/ui-events-framework/libs/x.js",
+        "tokenUrl": "/api/token",
+        "twilio": {},
+    }
+    config.update(changes)
+    return config
+
+
+def _error(config):
+    try:
+        Settings(config)
+    except ConfigError as error:
+        return str(error)
+    raise AssertionError("accepted " + repr(config))
+
+
+def test_settings_defaults():
+    settings = Settings(_config())
+    assert settings.uef_timeout_ms == 10000 and settings.register_timeout_ms == 20000
+    assert settings.token_url == "/api/token"
+    assert settings.application_name == "TwilioVoiceToolbar"
+    assert settings.twilio["edge"] == ["roaming"] and settings.twilio["signaling"] is None
+
+
+def test_settings_reports_every_problem():
+    message = _error({"interpreter": "brython", "uefTimeoutMs": "soon", "twilio": {"edge": 5}})
+    for part in ("TOOLBAR_CONFIG.uefLibraryUrl is missing", "TOOLBAR_CONFIG.tokenUrl is missing",
+                 "uefTimeoutMs must be a whole number", "twilio.edge must be a list",
+                 "interpreter must be one of pyodide, micropython"):
+        assert part in message, message
+    assert "twilio must be an object" in _error(_config(twilio=None))
+    assert "must be an object" in _error([])
+    assert "registerTimeoutMs must be positive" in _error(_config(registerTimeoutMs=0))
+    assert "twilio.publishEvents must be true or false" in _error(
+        _config(twilio={"publishEvents": "yes"}))
+    assert "tokenTimeoutMs must be a whole number" in _error(_config(tokenTimeoutMs=True))
+
+
+def test_settings_device_options_production():
+    settings = Settings(_config())
+    options = settings.device_options("https://toolbar.example.com/sounds/")
+    assert options["edge"] == ["roaming"] and "chunderw" not in options
+    assert options["codecPreferences"] == ["opus", "pcmu"]
+    assert options["publishEvents"] is True and options["closeProtection"] is True
+    assert options["tokenRefreshMs"] == 10000
+    sounds = options["sounds"]
+    assert sorted(sounds) == sorted(SOUND_FILES) and len(sounds) == 15
+    assert sounds["dtmfh"] == "https://toolbar.example.com/sounds/dtmf-hash.wav"
+
+
+def test_settings_device_options_sandbox():
+    config = _config(twilio={"signaling": "127.0.0.1:8001", "publishEvents": False})
+    options = Settings(config).device_options("http://localhost/toolbar/sounds")
+    assert options["chunderw"] == ["127.0.0.1:8001"] and "edge" not in options
+    assert options["publishEvents"] is False
+    assert options["sounds"]["incoming"] == "http://localhost/toolbar/sounds/incoming.wav"
+
+
+def test_settings_no_sounds_means_the_sdks():
+    options = Settings(_config(twilio={"soundsUrl": None})).device_options(None)
+    assert "sounds" not in options
