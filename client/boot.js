@@ -1,0 +1,40 @@
+// Start the toolbar's Python on the interpreter TOOLBAR_CONFIG.interpreter names.
+//
+// PyScript reads the <script type="py"|"mpy"> elements present when its core module
+// loads, so this inserts the one for the chosen interpreter first, then imports PyScript.
+// The interpreter is always a URL relative to the page (a bare version would make
+// PyScript fetch it from a CDN). The vendored paths carry their versions: after an
+// upgrade of package.json, update them here (tests/client/test_vendor_paths.py checks).
+const PYSCRIPT = "./vendor/pyscript-0.7.31/core.js";
+const RUNTIMES = {
+  pyodide: { type: "py", interpreter: "./vendor/pyodide-314.0.7/pyodide.mjs" },
+  micropython: { type: "mpy", interpreter: "./vendor/micropython-1.27.0/micropython.mjs" },
+};
+// The toolbar's Python modules, copied into the interpreter's file system.
+const MODULES = [
+  "app.py", "controller.py", "cti_vendor_handler.py", "ffi.py", "fusion_handler.py",
+  "__init__.py", "integration_action_handler.py", "integration_events_handler.py",
+  "machine.py", "messages.py", "payloads.py", "presentation.py", "settings.py",
+  "token_client.py", "tokens.py", "vendor_handler.py", "view.py",
+];
+
+function fail(message) {
+  const status = document.getElementById("status");
+  status.textContent = `The toolbar could not start: ${message}`;
+  status.dataset.tone = "error";
+  throw new Error(message);
+}
+
+const name = window.TOOLBAR_CONFIG?.interpreter ?? "pyodide";
+const runtime = RUNTIMES[name] ?? fail(`unknown interpreter "${name}" in config.js`);
+const files = Object.fromEntries(MODULES.map((module) => [`./toolbar/${module}`, `./toolbar/${module}`]));
+const script = document.createElement("script");
+script.type = runtime.type;
+script.src = "./main.py";
+script.setAttribute("config", JSON.stringify({ interpreter: runtime.interpreter, files }));
+document.body.append(script);
+try {
+  await import(PYSCRIPT);
+} catch (error) {
+  fail(`PyScript did not load (${error.message})`);
+}

@@ -1,0 +1,107 @@
+/*
+ * The JavaScript half of toolbar/ffi.py: the few things Python cannot do the same way on
+ * both interpreters. No toolbar logic lives here.
+ *
+ * - MicroPython 1.27 cannot catch an exception thrown by a JavaScript function it calls:
+ *   the exception unwinds through the interpreter and aborts the whole program.
+ * - Pyodide 314 turns every promise a JavaScript call returns into a Python future, and
+ *   crashes ("invalid exception object", uncatchable) when one is rejected with
+ *   `undefined`, as Twilio's Device.register() is when signaling closes.
+ *
+ * So every call that may throw or reject goes through `call` or `construct`, whose promise
+ * always fulfils, with {ok: true, value} or {ok: false, error: {name, message, code}};
+ * `fire` starts a call whose outcome nobody awaits; `get` and `hasMethod` read a property
+ * without throwing.
+ */
+(() => {
+  "use strict";
+
+  function describe(error) {
+    if (error !== null && typeof error === "object") {
+      return {
+        name: String(error.name ?? "Error"),
+        message: String(error.message ?? error),
+        code: typeof error.code === "number" ? error.code : null,
+      };
+    }
+    return { name: "Error", message: String(error), code: null };
+  }
+
+  function timeoutAfter(ms, message) {
+    let timer;
+    const promise = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(message || `no answer within ${ms} ms`);
+        error.name = "TimeoutError";
+        reject(error);
+      }, ms);
+    });
+    return { promise, cancel: () => clearTimeout(timer) };
+  }
+
+  async function settle(start, timeoutMs, timeoutMessage) {
+    const timeout = timeoutMs > 0 ? timeoutAfter(timeoutMs, timeoutMessage) : null;
+    try {
+      const work = Promise.resolve(start());
+      const value = await (timeout ? Promise.race([work, timeout.promise]) : work);
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: describe(error) };
+    } finally {
+      timeout?.cancel();
+    }
+  }
+
+  function method(target, name) {
+    const fn = target?.[name];
+    if (typeof fn !== "function") throw new TypeError(`${name} is not a function`);
+    return fn;
+  }
+
+  window.toolbarFfi = Object.freeze({
+    /** Await target[name](...args), at most timeoutMs (0: no limit); never rejects. */
+    call(target, name, args = [], timeoutMs = 0, timeoutMessage = "") {
+      return settle(() => method(target, name).apply(target, args), timeoutMs, timeoutMessage);
+    },
+
+    /** new target[name](...args), as an outcome; never rejects. The class is named, not
+     *  passed: MicroPython hands a JS class back to JS as a wrapper that cannot construct. */
+    construct(target, name, args = []) {
+      return settle(() => Reflect.construct(method(target, name), args), 0, "");
+    },
+
+    /** Start target[name](...args) and ignore its outcome (events report it). */
+    fire(target, name, args = []) {
+      settle(() => method(target, name).apply(target, args), 0, "");
+    },
+
+    /** target[name], or undefined if reading it fails. */
+    get(target, name) {
+      try {
+        return target?.[name];
+      } catch {
+        return undefined;
+      }
+    },
+
+    /** Whether target[name] is a function. */
+    hasMethod(target, name) {
+      try {
+        return typeof target?.[name] === "function";
+      } catch {
+        return false;
+      }
+    },
+
+    /** Load a classic script; fulfils with an outcome once it ran, failed or timed out. */
+    loadScript(url, timeoutMs) {
+      return settle(() => new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = url;
+        script.onload = () => resolve(true);
+        script.onerror = () => reject(new Error(`could not load ${url}`));
+        document.head.append(script);
+      }), timeoutMs, `${url} did not load within ${timeoutMs} ms`);
+    },
+  });
+})();

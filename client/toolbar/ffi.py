@@ -1,0 +1,169 @@
+"""Portable helpers over PyScript's FFI: the same code on Pyodide and on MicroPython.
+
+The only module besides the handlers and the view that touches ``js``. It leans on
+client/ffi.js for what Python cannot do portably (see that file): every JavaScript call
+that may throw or reject goes through ``call``/``construct``, which raise JsError instead.
+Other differences it hides (measured, see pyscript-offline.md):
+
+- ``window`` is ``js.window``, never ``pyscript.window`` (MicroPython's addEventListener bug).
+- JavaScript ``undefined`` is ``None`` in Pyodide but an ``<undefined>`` object in
+  MicroPython; ``null`` is ``None`` in MicroPython but ``jsnull`` in Pyodide: ``is_missing``.
+- ``to_js(dict)`` drops ``None`` values in Pyodide: data goes through JSON (``js_object``,
+  ``to_py``), which gives plain objects and ``null`` on both.
+- A Python callback must return a real JS Promise to some callers (UEF's controllable
+  events); ``deferred`` makes one with ``Promise.new``, which both interpreters return as is.
+
+Public names: window, document, JsError, is_missing, js_object, to_py, get, has_method,
+call, construct, fire, load_script, callback, release, deferred, spawn.
+"""
+
+import asyncio
+import json
+
+import js
+from pyscript.ffi import create_proxy
+from pyscript.ffi import is_none
+from pyscript.ffi import to_js
+
+window = js.window
+document = js.document
+_helpers = js.window.toolbarFfi
+
+
+class JsError(Exception):
+    """A JavaScript exception or rejection: its ``name``, ``message`` and numeric ``code``."""
+
+    def __init__(self, name, message, code=None):
+        super().__init__(name + ": " + message)
+        self.name = name
+        self.message = message
+        self.code = code
+
+
+def is_missing(value):
+    """Whether a value from JavaScript is ``undefined`` or ``null``, on either interpreter."""
+    return value is None or is_none(value) or type(value).__name__ == "undefined"
+
+
+def js_object(data):
+    """Return a plain JS object (or array) equal to the JSON-able ``data``."""
+    return js.JSON.parse(json.dumps(data))
+
+
+def to_py(value):
+    """Return the JSON-able JS ``value`` as Python data (``None`` for undefined)."""
+    if is_missing(value):
+        return None
+    text = js.JSON.stringify(value)
+    return json.loads(text) if isinstance(text, str) else None
+
+
+def get(target, name):
+    """Return ``target[name]``, or ``None`` when it is missing or reading it fails."""
+    value = _helpers.get(target, name)
+    return None if is_missing(value) else value
+
+
+def has_method(target, name):
+    return bool(_helpers.hasMethod(target, name))
+
+
+async def call(target, name, *args, timeout_ms=0, timeout_message=""):
+    """Await ``target[name](*args)`` (a plain value or a promise) and return its result.
+
+    Raises:
+        JsError: it threw, rejected, is no method, or took longer than ``timeout_ms``
+            (name ``"TimeoutError"``; 0 means no limit).
+    """
+    outcome = await _helpers.call(target, name, to_js(list(args)), timeout_ms, timeout_message)
+    return _value(outcome)
+
+
+async def construct(target, name, *args):
+    """Return ``new target[name](*args)`` (e.g. ``construct(js.Twilio, "Device", ...)``).
+
+    Raises:
+        JsError: the constructor threw, or there is no such class.
+    """
+    return _value(await _helpers.construct(target, name, to_js(list(args))))
+
+
+def fire(target, name, *args):
+    """Start ``target[name](*args)`` without waiting; its failure is ignored."""
+    _helpers.fire(target, name, to_js(list(args)))
+
+
+async def load_script(url, timeout_ms):
+    """Load the classic script at ``url``.
+
+    Raises:
+        JsError: it failed to load or took longer than ``timeout_ms``.
+    """
+    _value(await _helpers.loadScript(url, timeout_ms))
+
+
+def callback(function, on_error):
+    """Return a JS function calling ``function``; its exceptions go to ``on_error(error)``.
+
+    Keep a reference to the result for as long as JavaScript may call it, then ``release``.
+    """
+
+    def guarded(*args):
+        try:
+            return function(*args)
+        except Exception as error:
+            on_error(error)
+        return None
+
+    return create_proxy(guarded)
+
+
+def release(proxy):
+    """Free a proxy made by ``callback`` (Pyodide needs it; MicroPython has nothing to free)."""
+    destroy = getattr(proxy, "destroy", None)
+    if destroy is not None:
+        destroy()
+
+
+_resolvers = []
+
+
+def _capture(resolve, reject):
+    _resolvers.append(resolve)
+
+
+_capture_proxy = create_proxy(_capture)
+
+
+def deferred():
+    """Return ``(promise, resolve)``: a real JS Promise and the function that fulfils it."""
+    promise = js.Promise.new(_capture_proxy)  # the executor runs before new returns
+    return promise, _resolvers.pop()
+
+
+_tasks = set()
+
+
+def spawn(coroutine, on_error):
+    """Run ``coroutine`` as a task; its exception goes to ``on_error(error)``, never unseen."""
+    this = []
+
+    async def guarded():
+        try:
+            await coroutine
+        except Exception as error:
+            on_error(error)
+        finally:
+            _tasks.discard(this[0])
+
+    this.append(asyncio.create_task(guarded()))
+    _tasks.add(this[0])
+
+
+def _value(outcome):
+    if outcome.ok:
+        value = outcome.value
+        return None if is_missing(value) else value
+    error = outcome.error
+    code = error.code
+    raise JsError(str(error.name), str(error.message), code if isinstance(code, int) else None)

@@ -1,0 +1,234 @@
+"""FusionHandler: every call to Oracle's UI Events Framework (UEF), and nothing else.
+
+Named after Oracle's reference toolbar (src/ts/cti/fusion/fusionHandler.ts). It loads
+Oracle's library from ``uefLibraryUrl``, initializes it, reads the agent's configuration
+(agent id and faTrustToken), publishes the agent's state and answers Fusion's agent
+commands. What each request carries is decided in toolbar/payloads.py.
+
+Every request to Fusion is bounded by ``uefTimeoutMs``: Oracle's ``publish()`` has no
+timeout of its own, and a Fusion that never answers would otherwise leave the toolbar
+waiting forever. Responses are read defensively (the typed getters first, then the raw
+``responseDetails`` some Fusion builds return), as third parties found the shapes vary.
+UEF reference: https://docs.oracle.com/en/cloud/saas/fusion-service/fuief/
+
+Public names: FusionHandler, FusionSession, apply_fields.
+"""
+
+from toolbar import ffi
+from toolbar import messages
+from toolbar import payloads
+from toolbar.messages import Failure
+
+
+class FusionSession:
+    """What getConfiguration told us: the agent's id and the JWT for the token service."""
+
+    def __init__(self, agent_id, fa_token):
+        self.agent_id = agent_id
+        self.fa_token = fa_token
+
+
+class FusionHandler:
+    """The Fusion side of the toolbar."""
+
+    def __init__(self, settings, events, *, on_bug):
+        self._settings = settings
+        self._events = events
+        self._on_bug = on_bug
+        self._helper = None  # provider.requestHelper
+        self._phone = None  # the PHONE channel context
+        self._command_callback = None
+        self._subscription = None
+
+    async def initialize(self):
+        """Load UEF, connect to the PHONE channel, read the configuration, subscribe.
+
+        Returns a FusionSession.
+        Raises:
+            Failure: UEF_LIBRARY, UEF_TIMEOUT, UEF_ERROR or UEF_CONFIGURATION.
+        """
+        framework = await self._load_library()
+        provider = await self._uef(framework, "initialize", self._settings.application_name,
+                                   "v1", what="initialize")
+        self._helper = ffi.get(provider, "requestHelper")
+        mca = await self._uef(provider, "getMultiChannelAdaptorContext")
+        self._phone = await self._uef(mca, "getCommunicationChannelContext", payloads.CHANNEL)
+        response = await self._publish(payloads.GET_CONFIGURATION,
+                                       payloads.configuration_request())
+        session = await _read_configuration(response)
+        await self.subscribe_to_agent_commands_from_fusion()
+        return session
+
+    async def make_agent_available(self):
+        await self.publish_agent_state(payloads.agent_state(True))
+
+    async def make_agent_unavailable(self):
+        await self.publish_agent_state(payloads.agent_state(False))
+
+    async def publish_agent_state(self, fields):
+        """Publish agentStateEventOperation with ``fields`` (payloads.agent_state).
+
+        Raises:
+            Failure: UEF_TIMEOUT or UEF_ERROR.
+        """
+        await self._publish(payloads.AGENT_STATE, fields)
+
+    async def subscribe_to_agent_commands_from_fusion(self):
+        """Answer Fusion's onToolbarAgentCommand (makeAvailable, getCurrentAgentState…)."""
+        request = await self._uef(self._helper, "createSubscriptionRequest",
+                                  payloads.ON_AGENT_COMMAND)
+        self._command_callback = ffi.callback(self._on_agent_command, self._on_bug)
+        self._subscription = await self._uef(self._phone, "subscribe", request,
+                                             self._command_callback, what="subscribe")
+
+    # ---- Agent commands ----
+
+    def _on_agent_command(self, response):
+        # A controllable event: UEF wants a real Promise of the answered response data.
+        promise, resolve = ffi.deferred()
+        ffi.spawn(self._answer_agent_command(response, resolve), self._on_bug)
+        return promise
+
+    async def _answer_agent_command(self, response, resolve):
+        data, result, out_data = None, payloads.FAILURE, None
+        try:
+            data = await _getter(response, "getResponseData")
+            command = await _getter(data, "getCommand")
+            if command is None:
+                command = (ffi.to_py(ffi.get(response, "responseDetails")) or {}).get("command")
+            result, out_data = self._events.agent_command_from_fusion(command)
+        finally:
+            # Always answer, even after a bug: Fusion waits for this promise.
+            answer = ffi.js_object({"result": payloads.FAILURE})
+            try:
+                answer = await _answered(response, data, result, out_data)
+            finally:
+                resolve(answer)
+
+    # ---- Requests ----
+
+    async def _load_library(self):
+        url = self._settings.uef_library_url
+        try:
+            await ffi.load_script(url, self._settings.uef_timeout_ms)
+        except ffi.JsError as error:
+            raise Failure(messages.UEF_LIBRARY, error.message) from None
+        framework = ffi.get(ffi.get(ffi.window, "CX_SVC_UI_EVENTS_FRAMEWORK"), "uiEventsFramework")
+        if framework is None:
+            raise Failure(messages.UEF_LIBRARY, url + " defines no CX_SVC_UI_EVENTS_FRAMEWORK")
+        return framework
+
+    async def _publish(self, operation, fields):
+        request = await self._uef(self._helper, "createPublishRequest", operation)
+        await apply_fields(request, fields)
+        response = await self._uef(self._phone, "publish", request, what=operation)
+        data = await _getter(response, "getResponseData")
+        if data is not None and ffi.has_method(data, "isSuccess"):
+            succeeded = await ffi.call(data, "isSuccess")
+            error = await _getter(data, "getError")
+        else:
+            payload = _raw_payload(response)
+            succeeded = payload.get("result", "success") == "success"
+            error = payload.get("error")
+        if not succeeded:
+            raise Failure(messages.UEF_ERROR, operation + ": " + _error_text(error))
+        return response
+
+    async def _uef(self, target, method, *args, what=""):
+        """Call a UEF method, at most uefTimeoutMs; JS failures become Failures."""
+        timeout_ms = self._settings.uef_timeout_ms
+        what = what or method
+        try:
+            return await ffi.call(target, method, *args, timeout_ms=timeout_ms,
+                                  timeout_message=what + " got no answer from Fusion")
+        except ffi.JsError as error:
+            if error.name == "TimeoutError":
+                detail = what + ": no answer within " + str(timeout_ms // 1000) + " s"
+                raise Failure(messages.UEF_TIMEOUT, detail) from None
+            raise Failure(messages.UEF_ERROR, what + ": " + error.message) from None
+
+
+async def apply_fields(request, fields):
+    """Call the request's setter for each field (payloads' convention); skip ``None``.
+
+    ``inData`` goes through ``setInData`` when the request has it (agent state), else one
+    ``setInDataValueByAttribute`` per key on ``getInData()`` (calls), else ``setInputData``.
+    """
+    for key in fields:
+        value = fields[key]
+        if value is None:
+            continue
+        if key == "inData":
+            await _set_in_data(request, value)
+        else:
+            setter = "set" + key[0].upper() + key[1:]
+            await ffi.call(request, setter, value)
+
+
+async def _set_in_data(request, in_data):
+    if ffi.has_method(request, "setInData"):
+        await ffi.call(request, "setInData", ffi.js_object(in_data))
+    elif ffi.has_method(request, "getInData"):
+        target = await ffi.call(request, "getInData")
+        for key in in_data:
+            await ffi.call(target, "setInDataValueByAttribute", key, in_data[key])
+    else:
+        await ffi.call(request, "setInputData", ffi.js_object(in_data))
+
+
+async def _read_configuration(response):
+    data = await _getter(response, "getResponseData")
+    configuration = await _getter(data, "getConfiguration")
+    agent_id = await _getter(configuration, "getAgentId")
+    fa_token = await _getter(configuration, "getFaTrustToken")
+    if not agent_id or not fa_token:
+        raw = _raw_payload(response).get("configuration") or {}
+        agent_id = agent_id or raw.get("agentId")
+        fa_token = fa_token or raw.get("faTrustToken")
+    if not agent_id:
+        raise Failure(messages.UEF_CONFIGURATION, "no agentId in getConfiguration")
+    if not fa_token:
+        raise Failure(messages.UEF_CONFIGURATION, "no faTrustToken in getConfiguration")
+    return FusionSession(str(agent_id), str(fa_token))
+
+
+async def _answered(response, data, result, out_data):
+    """Record the command's answer and return what the Promise must resolve."""
+    if data is not None and ffi.has_method(data, "setResult"):
+        await ffi.call(data, "setResult", result)
+        if out_data is not None:
+            await ffi.call(data, "setOutdata", ffi.js_object(out_data))
+        return data
+    # No typed response data: answer in the raw shape (Oracle's legacy samples).
+    details = ffi.get(response, "responseDetails")
+    if details is None:
+        return ffi.js_object({"result": result, "outData": out_data})
+    details.result = result
+    if out_data is not None:
+        details.outData = ffi.js_object(out_data)
+    return details
+
+
+async def _getter(target, name):
+    """Return ``target.name()`` when it exists, else None."""
+    if target is None or not ffi.has_method(target, name):
+        return None
+    return await ffi.call(target, name)
+
+
+def _raw_payload(response):
+    details = ffi.to_py(ffi.get(response, "responseDetails")) or {}
+    data = details.get("data") if isinstance(details, dict) else None
+    payload = data.get("payload") if isinstance(data, dict) else None
+    return payload if isinstance(payload, dict) else {}
+
+
+def _error_text(error):
+    if error is None:
+        return "no reason given"
+    if isinstance(error, str):
+        return error
+    value = ffi.to_py(error)
+    if isinstance(value, dict):
+        return str(value.get("message") or value)
+    return str(value)

@@ -1,0 +1,50 @@
+"""TokenClient: ``GET /api/token`` with the agent's faTrustToken, for a Twilio Access Token.
+
+The token service is same-origin (Netlify proxies ``/api/*`` to it), so no CORS and no
+cookies: the faTrustToken Fusion gave the toolbar is the only credential, as a Bearer
+token. Every request is bounded by ``tokenTimeoutMs``. What the answer means is decided in
+toolbar/tokens.py.
+
+Public names: TokenClient.
+"""
+
+import js
+
+from toolbar import ffi
+from toolbar import messages
+from toolbar.messages import Failure
+from toolbar.tokens import read_token_response
+
+
+class TokenClient:
+    """Fetch Twilio Access Tokens from the token service."""
+
+    def __init__(self, settings):
+        self._url = settings.token_url
+        self._timeout_ms = settings.token_timeout_ms
+
+    async def fetch(self, fa_token):
+        """Return a fresh Twilio Access Token for the agent whose JWT is ``fa_token``.
+
+        Raises:
+            Failure: TOKEN_REFUSED, TOKEN_RATE_LIMITED, TOKEN_SERVICE_DOWN or TOKEN_BAD_RESPONSE.
+        """
+        init = ffi.js_object({
+            "method": "GET",
+            "headers": {"Authorization": "Bearer " + fa_token, "Accept": "application/json"},
+            "cache": "no-store",
+            "credentials": "omit",
+        })
+        # Aborts the request itself, body included, once the time is up.
+        init.signal = js.AbortSignal.timeout(self._timeout_ms)
+        try:
+            response = await ffi.call(ffi.window, "fetch", self._url, init)
+            body = await ffi.call(response, "text")
+        except ffi.JsError as error:
+            raise Failure(messages.TOKEN_SERVICE_DOWN, self._reason(error)) from None
+        return read_token_response(int(response.status), str(body))
+
+    def _reason(self, error):
+        if error.name in ("TimeoutError", "AbortError"):
+            return "no answer within " + str(self._timeout_ms // 1000) + " s"
+        return error.message

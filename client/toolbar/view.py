@@ -1,0 +1,73 @@
+"""ToolbarView: the toolbar's DOM (client/index.html), drawn from the view model.
+
+The page's contract, relied on by Fusion's users and by the tests:
+- ``#availability-toggle``: a button with ``aria-pressed`` (the agent's intent) whose text is
+  the state ("Available", "Unavailable", "Connecting…"); ``aria-disabled`` while starting
+  or in a transition (it keeps keyboard focus; clicks are ignored meanwhile).
+- ``#status``: ``role=status``, ``aria-live=polite``; ``data-tone`` (info, ok, warn, error)
+  and ``data-failure`` (the failure kind of toolbar/messages.py, or empty).
+- ``#agent-id``: the Fusion agent id.
+- ``#toolbar``: ``data-phase`` (toolbar/machine.py phases), ``data-presence``, ``aria-busy``.
+- ``body[data-ready="true"]``: start-up is over and the toolbar accepts actions.
+
+Public names: ToolbarView.
+"""
+
+from toolbar import ffi
+
+
+class ToolbarView:
+    """Bind the toggle and render view models into the page."""
+
+    def __init__(self, document, *, on_toggle, on_bug):
+        self._body = document.body
+        self._root = _require(document, "#toolbar")
+        self._toggle = _require(document, "#availability-toggle")
+        self._label = _require(document, "#availability-label")
+        self._status = _require(document, "#status")
+        self._agent = _require(document, "#agent-id")
+        self._shown = {}
+        self._click = ffi.callback(lambda event: on_toggle(), on_bug)
+        self._toggle.addEventListener("click", self._click)
+
+    def render(self, model):
+        """Show ``model`` (presentation.present); only what changed is written, so the
+        ``aria-live`` region announces a status line once."""
+        self._set("pressed", model["pressed"],
+                  lambda on: self._toggle.setAttribute("aria-pressed", _bool(on)))
+        self._set("disabled", model["disabled"],
+                  lambda off: self._toggle.setAttribute("aria-disabled", _bool(off)))
+        self._set("label", model["label"], lambda text: _set_text(self._label, text))
+        self._set("status", model["status"], lambda text: _set_text(self._status, text))
+        self._set("tone", model["tone"], lambda tone: self._status.setAttribute("data-tone", tone))
+        self._set("failure", model["failure"],
+                  lambda kind: self._status.setAttribute("data-failure", kind))
+        self._set("agent", model["agent"], lambda agent: _set_text(self._agent, agent or "…"))
+        self._set("phase", model["phase"], lambda phase: self._root.setAttribute("data-phase", phase))
+        self._set("presence", model["presence"],
+                  lambda presence: self._root.setAttribute("data-presence", presence))
+        self._set("busy", model["busy"],
+                  lambda busy: self._root.setAttribute("aria-busy", _bool(busy)))
+        if model["ready"]:
+            self._set("ready", True, lambda ready: self._body.setAttribute("data-ready", "true"))
+
+    def _set(self, key, value, write):
+        if key in self._shown and self._shown[key] == value:
+            return
+        self._shown[key] = value
+        write(value)
+
+
+def _require(document, selector):
+    element = document.querySelector(selector)
+    if ffi.is_missing(element):
+        raise ValueError("the toolbar page has no " + selector)
+    return element
+
+
+def _set_text(element, text):
+    element.textContent = text
+
+
+def _bool(value):
+    return "true" if value else "false"
