@@ -1,0 +1,55 @@
+"""The toolbar's token service: a Flask app that issues Twilio Voice Access Tokens to agents.
+
+Routes (relative to wherever the app is mounted, e.g. /api):
+
+* GET /token: an Access Token for the agent named by a bearer JWT (tokens.py);
+* POST /voice: TwiML for Twilio's calls, signature-checked (voice.py);
+* GET /healthz: liveness (health.py).
+
+Public names: create_app.
+"""
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from server import cors, errors, health, ratelimit, security, tokens, voice
+from server.agents_auth import AgentVerifier
+from server.config import Settings, load_settings
+from server.jwks import JwksCache
+
+# Twilio's webhook forms are a few KiB; nothing else has a body.
+_MAX_CONTENT_LENGTH = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app for settings, or for os.environ when settings is None.
+
+    Does no I/O: the JWKS is fetched on the first /token request.
+
+    Raises:
+        ConfigError: settings is None and os.environ is missing or misstates a setting.
+    """
+    if settings is None:
+        settings = load_settings(os.environ)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = _MAX_CONTENT_LENGTH
+
+    errors.init_app(app)
+    security.init_app(app)
+    cors.init_app(app, settings.allowed_origins)
+    limits = ratelimit.TokenLimits(app, settings)
+
+    keys = JwksCache(settings.jwks_url)
+    verifier = AgentVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    app.register_blueprint(tokens.create_blueprint(settings, verifier, limits))
+    app.register_blueprint(voice.create_blueprint(settings))
+    app.register_blueprint(health.bp)
+
+    if settings.trusted_proxies:
+        # Client address (rate limits) and scheme (HSTS) from the proxies' X-Forwarded-* headers;
+        # trusting more hops than there are proxies would let clients pick their own address.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    return app

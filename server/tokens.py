@@ -1,0 +1,56 @@
+"""GET /token: a Twilio Voice Access Token for the agent named by a bearer JWT.
+
+Answers ``{"identity": …, "token": …, "ttl": …}``. The token's Voice grant lets the agent's
+browser receive calls (``incoming_allow``) and place them through the TwiML App. Refusals are
+401 (bad token, see agents_auth.py), 429 (see ratelimit.py) or 503 (no signing keys), all in the
+JSON error shape of errors.py.
+
+Public names: create_blueprint, voice_token.
+"""
+
+from flask import Blueprint, request
+from flask_limiter.util import get_remote_address
+from twilio.jwt.access_token import AccessToken
+from twilio.jwt.access_token.grants import VoiceGrant
+
+from server.agents_auth import AgentVerifier
+from server.config import Settings
+from server.ratelimit import TokenLimits
+
+
+def create_blueprint(settings: Settings, verifier: AgentVerifier, limits: TokenLimits) -> Blueprint:
+    """Build the tokens blueprint around one app's settings, verifier and rate limits.
+
+    A factory rather than a module-level ``bp``, so the view closes over its app's collaborators
+    instead of looking them up per request.
+    """
+    bp = Blueprint("tokens", __name__)
+
+    @bp.get("/token")
+    def token() -> dict[str, object]:
+        """Return a Voice Access Token for the agent whose JWT verifies."""
+        limits.count_address(get_remote_address())
+        identity = verifier.identity(request.headers.get("Authorization"))
+        # Counted against the agent only now that the JWT has verified.
+        limits.count_identity(identity)
+        return {
+            "identity": identity,
+            "token": voice_token(settings, identity),
+            "ttl": settings.token_ttl,
+        }
+
+    return bp
+
+
+def voice_token(settings: Settings, identity: str) -> str:
+    """Return a signed Access Token for identity, valid for settings.token_ttl seconds."""
+    token = AccessToken(
+        settings.twilio_account_sid,
+        settings.twilio_api_key_sid,
+        settings.twilio_api_key_secret,
+        identity=identity,
+        ttl=settings.token_ttl,
+    )
+    grant = VoiceGrant(incoming_allow=True, outgoing_application_sid=settings.twilio_twiml_app_sid)
+    token.add_grant(grant)
+    return token.to_jwt()

@@ -1,0 +1,25 @@
+"""The two formats Twilio insists on: Client identities and E.164 phone numbers.
+
+Configuration, token checks and call routing all test strings against these, so the rules live
+here once.
+
+Public names: IDENTITY_RULE, is_identity, is_e164.
+"""
+
+import re
+
+# ASCII classes on purpose: \w and \d also match non-ASCII letters and digits, which Twilio refuses.
+_IDENTITY = re.compile(r"[A-Za-z0-9_]{1,121}")
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+IDENTITY_RULE = "letters, digits and underscores only, at most 121 characters"
+
+
+def is_identity(value: str) -> bool:
+    """Return whether value is a valid Twilio Client identity (see IDENTITY_RULE)."""
+    return _IDENTITY.fullmatch(value) is not None
+
+
+def is_e164(value: str) -> bool:
+    """Return whether value is an E.164 phone number such as +15551234567."""
+    return _E164.fullmatch(value) is not None

@@ -1,0 +1,111 @@
+"""POST /voice: the TwiML App's voice URL, which tells Twilio whom a call should ring.
+
+Only Twilio may ask: the X-Twilio-Signature header must match the URL Twilio was configured with
+(TOOLBAR_PUBLIC_URL + "/voice", plus the query string if any) and the form parameters, or the
+answer is 403 in the JSON error shape. Then, by the call's To and From:
+
+* To is TWILIO_CALLER_ID (someone called our number): ring every TOOLBAR_AGENTS identity at once;
+  the first to answer gets the call, and if nobody does the caller hears so and is hung up on.
+* From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID.
+* From is ``client:<agent>``, To is ``client:<identity>``: ring that agent.
+* Anything else: a spoken explanation and a hang-up. Every answer is TwiML with status 200:
+  Twilio plays nothing useful from an HTTP error.
+
+Public names: create_blueprint, route_call.
+"""
+
+from collections.abc import Mapping
+
+from flask import Blueprint, Response, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from server.config import Settings
+from server.errors import InvalidSignature
+from server.twilio_formats import is_e164, is_identity
+
+_CLIENT = "client:"
+
+NOBODY_AVAILABLE = "Sorry, nobody is available to take your call. Please try again later."
+NO_NUMBER = "Sorry, no number was given to call."
+NOT_DIALABLE = (
+    "Sorry, that number cannot be dialed. Use the international format: a plus sign, the "
+    "country code and the number."
+)
+NOT_ROUTABLE = "Sorry, this call cannot be connected."
+
+
+def create_blueprint(settings: Settings) -> Blueprint:
+    """Build the voice blueprint for one app's Twilio credentials and routing."""
+    bp = Blueprint("voice", __name__)
+    validator = RequestValidator(settings.twilio_auth_token)
+    voice_url = settings.public_url.rstrip("/") + "/voice"
+
+    @bp.post("/voice")
+    def voice() -> Response:
+        """Return the TwiML for the call Twilio describes in the form parameters."""
+        _check_signature(validator, voice_url)
+        twiml = route_call(request.form, settings)
+        return Response(str(twiml), mimetype="text/xml")
+
+    return bp
+
+
+def _check_signature(validator: RequestValidator, voice_url: str) -> None:
+    signature = request.headers.get("X-Twilio-Signature")
+    if not signature:
+        raise InvalidSignature("request has no X-Twilio-Signature")
+    # Twilio signs the URL it requested, so the URL comes from configuration, not from Host or
+    # proxy headers; the query string is added back byte for byte.
+    query = request.query_string.decode("latin-1")
+    url = f"{voice_url}?{query}" if query else voice_url
+    if not validator.validate(url, request.form, signature):
+        raise InvalidSignature("X-Twilio-Signature does not match the request")
+
+
+def route_call(params: Mapping[str, str], settings: Settings) -> VoiceResponse:
+    """Return the TwiML for a call with Twilio's form parameters params (To, From).
+
+    Never dials a string that is not an E.164 number or a valid identity.
+    """
+    callee = params.get("To", "")
+    if callee == settings.twilio_caller_id:
+        return _ring_agents(settings)
+    if _client_identity(params.get("From", "")) is not None:
+        return _agent_call(callee, settings)
+    return _refuse(NOT_ROUTABLE)
+
+
+def _ring_agents(settings: Settings) -> VoiceResponse:
+    response = VoiceResponse()
+    dial = response.dial(timeout=settings.dial_timeout)
+    for agent in settings.agents:
+        dial.client(agent)
+    response.say(NOBODY_AVAILABLE)
+    response.hangup()
+    return response
+
+
+def _agent_call(callee: str, settings: Settings) -> VoiceResponse:
+    response = VoiceResponse()
+    identity = _client_identity(callee)
+    if is_e164(callee):
+        response.dial(caller_id=settings.twilio_caller_id).number(callee)
+    elif identity is not None:
+        response.dial(caller_id=settings.twilio_caller_id).client(identity)
+    else:
+        return _refuse(NOT_DIALABLE if callee else NO_NUMBER)
+    return response
+
+
+def _client_identity(address: str) -> str | None:
+    """Return the identity in a "client:<identity>" address, or None if it is not one."""
+    identity = address.removeprefix(_CLIENT)
+    return identity if address.startswith(_CLIENT) and is_identity(identity) else None
+
+
+def _refuse(message: str) -> VoiceResponse:
+    response = VoiceResponse()
+    response.say(message)
+    response.hangup()
+    return response
