@@ -13,7 +13,9 @@ from server.config import settings_markdown
 
 def main() -> None:
     """Parse the command line and serve, or print the settings table."""
-    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m server", description="Run the token service on Flask's development server."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--settings-table", action="store_true", help="print settings as Markdown")
