@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from selenium.webdriver.common.by import By
-
 from conftest import TIMEOUT
+from selenium.webdriver.common.by import By
 
 TEST_TOOLBAR = "/sandbox/test-pages/uef-toolbar.html"
 

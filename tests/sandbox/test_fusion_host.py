@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 import jwt
 import pytest
-from selenium.webdriver.support.ui import Select
-
 from fusion_host import TEST_TOOLBAR
 from fusion_host import HostPage
+from selenium.webdriver.support.ui import Select
+
 from sandbox.signaling.calls import BUSY_NUMBER
 from sandbox.signaling.calls import NO_ANSWER_NUMBER
 

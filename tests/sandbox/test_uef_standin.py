@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import jwt
 import pytest
-
 from fusion_host import TEST_TOOLBAR
 from fusion_host import HostPage
+
 from sandbox.agents import AUDIENCE
 
 pytestmark = pytest.mark.browser
