@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     cors.init_app(app, settings.allowed_origins)
-    limits = ratelimit.TokenLimits(app, settings)
+    limits = ratelimit.TokenLimits(settings)
 
     keys = JwksCache(settings.jwks_url)
     verifier = AgentVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)

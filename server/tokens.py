@@ -9,7 +9,6 @@ Public names: create_blueprint, voice_token.
 """
 
 from flask import Blueprint, request
-from flask_limiter.util import get_remote_address
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
@@ -29,7 +28,8 @@ def create_blueprint(settings: Settings, verifier: AgentVerifier, limits: TokenL
     @bp.get("/token")
     def token() -> dict[str, object]:
         """Return a Voice Access Token for the agent whose JWT verifies."""
-        limits.count_address(get_remote_address())
+        # The peer's address; behind trusted proxies, ProxyFix has put the client's there.
+        limits.count_address(request.remote_addr or "127.0.0.1")
         identity = verifier.identity(request.headers.get("Authorization"))
         # Counted against the agent only now that the JWT has verified.
         limits.count_identity(identity)
