@@ -8,7 +8,8 @@ started effect reports an outcome, so the machine is never left waiting.
 
 Ports (duck-typed):
     fusion.initialize() -> session with ``agent_id`` and ``fa_token``; raises Failure.
-    fusion.publish_agent_state(fields) -> None; raises Failure.
+    fusion.publish_agent_state(fields) -> None; raises Failure. Publishes that start one
+        after the other reach Fusion in that order, even while earlier ones await answers.
     tokens.fetch(fa_token) -> Twilio Access Token (str); raises Failure.
     vendor.make_agent_available(device, token); raises Failure.
     vendor.update_token(device, token); raises Failure.
@@ -38,7 +39,6 @@ class Controller:
         self.view = view
         self.report = report
         self._fa_token = None
-        self._publish_lock = asyncio.Lock()
         self._tasks = set()
         self._runners = {
             states.CONNECT_FUSION: self._connect_fusion,
@@ -77,17 +77,16 @@ class Controller:
         self.apply(self.machine.fusion_connected(session.agent_id))
 
     async def _publish_agent_state(self, effect):
-        # One at a time, in order: Fusion must end with the last state the machine decided.
-        async with self._publish_lock:
-            failure = None
-            try:
-                await self.fusion.publish_agent_state(effect.fields)
-            except Failure as error:
-                failure = error
-            except Exception as error:  # a bug; Fusion's state is unknown
-                self.bug(error)
-                failure = Failure(messages.INTERNAL, str(error))
-            self.apply(self.machine.agent_state_published(effect.available, failure))
+        # Several may be in flight; the Fusion handler sends them in the order they start.
+        failure = None
+        try:
+            await self.fusion.publish_agent_state(effect.fields)
+        except Failure as error:
+            failure = error
+        except Exception as error:  # a bug; Fusion's state is unknown
+            self.bug(error)
+            failure = Failure(messages.INTERNAL, str(error))
+        self.apply(self.machine.agent_state_published(effect.publish, failure))
 
     async def _fetch_token(self, effect):
         try:

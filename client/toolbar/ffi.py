@@ -11,10 +11,11 @@ Other differences it hides (measured, see pyscript-offline.md):
 - ``to_js(dict)`` drops ``None`` values in Pyodide: data goes through JSON (``js_object``,
   ``to_py``), which gives plain objects and ``null`` on both.
 - A Python callback must return a real JS Promise to some callers (UEF's controllable
-  events); ``deferred`` makes one with ``Promise.new``, which both interpreters return as is.
+  events); ``deferred`` makes one with ``Promise.new``, which both interpreters return as is
+  (Pyodide turns the promises *other* calls return into Python futures).
 
 Public names: window, document, JsError, is_missing, js_object, to_py, get, has_method,
-call, construct, fire, load_script, callback, release, deferred, spawn.
+call, begin, construct, fire, load_script, callback, release, Deferred, deferred, spawn.
 """
 
 import asyncio
@@ -75,8 +76,20 @@ async def call(target, name, *args, timeout_ms=0, timeout_message=""):
         JsError: it threw, rejected, is no method, or took longer than ``timeout_ms``
             (name ``"TimeoutError"``; 0 means no limit).
     """
-    outcome = await _helpers.call(target, name, to_js(list(args)), timeout_ms, timeout_message)
-    return _value(outcome)
+    return await begin(target, name, *args, timeout_ms=timeout_ms,
+                       timeout_message=timeout_message)
+
+
+def begin(target, name, *args, timeout_ms=0, timeout_message=""):
+    """Call ``target[name](*args)`` now; return an awaitable of its result, as ``call``.
+
+    For callers that must know the call was made (its order against others) before waiting.
+    """
+    return _outcome(_helpers.call(target, name, to_js(list(args)), timeout_ms, timeout_message))
+
+
+async def _outcome(promise):
+    return _value(await promise)
 
 
 async def construct(target, name, *args):
@@ -126,6 +139,7 @@ def release(proxy):
 
 
 _resolvers = []
+_unsettled = set()
 
 
 def _capture(resolve, reject):
@@ -135,10 +149,28 @@ def _capture(resolve, reject):
 _capture_proxy = create_proxy(_capture)
 
 
+class Deferred:
+    """A real JS Promise (``promise``) and ``resolve(value)``, which fulfils it once.
+
+    Kept referenced until resolved: MicroPython 1.27 may otherwise collect the promise's
+    proxy between a callback returning it and JavaScript receiving it (measured: the
+    caller then got ``undefined``).
+    """
+
+    def __init__(self):
+        self.promise = js.Promise.new(_capture_proxy)  # the executor runs before new returns
+        self._resolve = _resolvers.pop()
+        _unsettled.add(self)
+
+    def resolve(self, value):
+        if self in _unsettled:
+            _unsettled.discard(self)
+            self._resolve(value)
+
+
 def deferred():
-    """Return ``(promise, resolve)``: a real JS Promise and the function that fulfils it."""
-    promise = js.Promise.new(_capture_proxy)  # the executor runs before new returns
-    return promise, _resolvers.pop()
+    """Return a new Deferred."""
+    return Deferred()
 
 
 _tasks = set()

@@ -14,6 +14,8 @@ UEF reference: https://docs.oracle.com/en/cloud/saas/fusion-service/fuief/
 Public names: FusionHandler, FusionSession, apply_fields.
 """
 
+import asyncio
+
 from toolbar import ffi
 from toolbar import messages
 from toolbar import payloads
@@ -39,6 +41,7 @@ class FusionHandler:
         self._phone = None  # the PHONE channel context
         self._command_callback = None
         self._subscription = None
+        self._sending = asyncio.Lock()  # publishes leave in the order they were asked for
 
     async def initialize(self):
         """Load UEF, connect to the PHONE channel, read the configuration, subscribe.
@@ -85,11 +88,11 @@ class FusionHandler:
 
     def _on_agent_command(self, response):
         # A controllable event: UEF wants a real Promise of the answered response data.
-        promise, resolve = ffi.deferred()
-        ffi.spawn(self._answer_agent_command(response, resolve), self._on_bug)
-        return promise
+        answer = ffi.deferred()
+        ffi.spawn(self._answer_agent_command(response, answer), self._on_bug)
+        return answer.promise
 
-    async def _answer_agent_command(self, response, resolve):
+    async def _answer_agent_command(self, response, answer):
         data, result, out_data = None, payloads.FAILURE, None
         try:
             data = await _getter(response, "getResponseData")
@@ -99,11 +102,11 @@ class FusionHandler:
             result, out_data = self._events.agent_command_from_fusion(command)
         finally:
             # Always answer, even after a bug: Fusion waits for this promise.
-            answer = ffi.js_object({"result": payloads.FAILURE})
+            value = ffi.js_object({"result": payloads.FAILURE})
             try:
-                answer = await _answered(response, data, result, out_data)
+                value = await _answered(response, data, result, out_data)
             finally:
-                resolve(answer)
+                answer.resolve(value)
 
     # ---- Requests ----
 
@@ -119,9 +122,13 @@ class FusionHandler:
         return framework
 
     async def _publish(self, operation, fields):
-        request = await self._uef(self._helper, "createPublishRequest", operation)
-        await apply_fields(request, fields)
-        response = await self._uef(self._phone, "publish", request, what=operation)
+        # Sent one after the other, but answers are awaited outside the lock: a Fusion that
+        # is slow to answer one publish does not hold back the next.
+        async with self._sending:
+            request = await self._uef(self._helper, "createPublishRequest", operation)
+            await apply_fields(request, fields)
+            answer = self._start(self._phone, "publish", request, what=operation)
+        response = await self._settle(answer, operation)
         data = await _getter(response, "getResponseData")
         if data is not None and ffi.has_method(data, "isSuccess"):
             succeeded = await ffi.call(data, "isSuccess")
@@ -136,15 +143,20 @@ class FusionHandler:
 
     async def _uef(self, target, method, *args, what=""):
         """Call a UEF method, at most uefTimeoutMs; JS failures become Failures."""
-        timeout_ms = self._settings.uef_timeout_ms
-        what = what or method
+        return await self._settle(self._start(target, method, *args, what=what), what or method)
+
+    def _start(self, target, method, *args, what=""):
+        return ffi.begin(target, method, *args, timeout_ms=self._settings.uef_timeout_ms,
+                         timeout_message=(what or method) + " got no answer from Fusion")
+
+    async def _settle(self, pending, what):
         try:
-            return await ffi.call(target, method, *args, timeout_ms=timeout_ms,
-                                  timeout_message=what + " got no answer from Fusion")
+            return await pending
         except ffi.JsError as error:
             if error.name == "TimeoutError":
-                detail = what + ": no answer within " + str(timeout_ms // 1000) + " s"
-                raise Failure(messages.UEF_TIMEOUT, detail) from None
+                seconds = str(self._settings.uef_timeout_ms // 1000)
+                raise Failure(messages.UEF_TIMEOUT, what + ": no answer within " + seconds
+                              + " s") from None
             raise Failure(messages.UEF_ERROR, what + ": " + error.message) from None
 
 

@@ -36,7 +36,7 @@ TRANSITIONS = (GOING_AVAILABLE, GOING_UNAVAILABLE)
 
 # Effect kinds and their arguments.
 CONNECT_FUSION = "connect-fusion"  # ()
-PUBLISH_AGENT_STATE = "publish-agent-state"  # (available, fields)
+PUBLISH_AGENT_STATE = "publish-agent-state"  # (publish, available, fields)
 FETCH_TOKEN = "fetch-token"  # (request, purpose: "register" | "refresh")
 START_DEVICE = "start-device"  # (device, token)
 UPDATE_TOKEN = "update-token"  # (device, token)
@@ -92,6 +92,7 @@ class AgentMachine:
         self._device_registered = False
         self._token_request = None  # (number, purpose) of the fetch whose answer we await
         self._register_timer = None
+        self._last_publish = None
         self._counter = 0
 
     # ---- Questions ----
@@ -152,13 +153,22 @@ class AgentMachine:
 
     # ---- Fusion ----
 
-    def agent_state_published(self, available, failure=None):
-        """A publish of agentStateEventOperation finished; ``failure`` says it did not work."""
+    def agent_state_published(self, publish, failure=None):
+        """Publish ``publish`` of agentStateEventOperation finished; ``failure`` if it failed.
+
+        Only the latest publish matters: Fusion handles them in order, so the last one sent
+        decides what it shows, and an older one's late failure (a timeout) changes nothing.
+        """
+        if publish != self._last_publish:
+            return []
+        available = self.fusion_available
         if failure is None:
             if self.phase == INITIALIZING:
                 self.phase = UNAVAILABLE
                 self.status = messages.progress_status("ready")
                 return self._reconcile()
+            if self.status.kind in (messages.UEF_TIMEOUT, messages.UEF_ERROR):
+                self.status = self._phase_status()  # Fusion answers again
             return []
         self.fusion_available = None  # Fusion may show anything now; publish again next time
         if self.phase == INITIALIZING:
@@ -353,8 +363,15 @@ class AgentMachine:
         if self.fusion_available is available:
             return []
         self.fusion_available = available
-        return [Effect(PUBLISH_AGENT_STATE, available=available,
+        self._last_publish = self._next()
+        return [Effect(PUBLISH_AGENT_STATE, publish=self._last_publish, available=available,
                        fields=payloads.agent_state(available))]
+
+    def _phase_status(self):
+        """The progress line of the current phase, to replace a failure that no longer holds."""
+        name = {AVAILABLE: "available", RECONNECTING: "reconnecting",
+                GOING_AVAILABLE: "registering", GOING_UNAVAILABLE: "going-unavailable"}
+        return messages.progress_status(name.get(self.phase, "unavailable"))
 
     def _is_live(self, device):
         return device is not None and device == self.device and not self._device_stopping

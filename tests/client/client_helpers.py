@@ -21,12 +21,18 @@ def publishes(effects):
     return [effect.available for effect in effects if effect.kind == states.PUBLISH_AGENT_STATE]
 
 
+def publish_id(effects):
+    """The id of the one PUBLISH_AGENT_STATE in ``effects``."""
+    return only(effects, states.PUBLISH_AGENT_STATE).publish
+
+
 def ready_machine(register_timeout_ms=20000):
     """A machine that has started and told Fusion the agent is unavailable."""
     machine = AgentMachine(register_timeout_ms=register_timeout_ms)
     assert machine.start() == [Effect(states.CONNECT_FUSION)]
-    assert publishes(machine.fusion_connected("alice_agent")) == [False]
-    assert machine.agent_state_published(False) == []
+    effects = machine.fusion_connected("alice_agent")
+    assert publishes(effects) == [False]
+    assert machine.agent_state_published(publish_id(effects)) == []
     assert machine.phase == states.UNAVAILABLE
     return machine
 
@@ -42,7 +48,8 @@ def registering_machine():
 def available_machine():
     """A machine whose Device registered; returns (machine, device)."""
     machine, device = registering_machine()
-    assert publishes(machine.device_registered(device)) == [True]
-    machine.agent_state_published(True)
+    effects = machine.device_registered(device)
+    assert publishes(effects) == [True]
+    machine.agent_state_published(publish_id(effects))
     assert machine.phase == states.AVAILABLE
     return machine, device

@@ -3,6 +3,7 @@
 from client_helpers import available_machine
 from client_helpers import kinds
 from client_helpers import only
+from client_helpers import publish_id
 from client_helpers import publishes
 from client_helpers import ready_machine
 from client_helpers import registering_machine
@@ -24,7 +25,9 @@ def test_machine_startup_reports_unavailable_then_ready():
     assert publish.available is False
     assert publish.fields["isLoggedIn"] is True and publish.fields["state"] == "UNAVAILABLE"
     assert not machine.ready
-    assert machine.agent_state_published(False) == []
+    assert machine.agent_state_published(publish.publish + 1) == []  # not this publish
+    assert not machine.ready
+    assert machine.agent_state_published(publish.publish) == []
     assert machine.ready and machine.phase == states.UNAVAILABLE
     assert machine.agent_id == "alice_agent"
 
@@ -33,8 +36,8 @@ def test_machine_startup_failure_is_an_error_state():
     """A start-up publish that fails leaves the toolbar in ERROR, saying why."""
     machine = AgentMachine()
     machine.start()
-    machine.fusion_connected("alice_agent")
-    machine.agent_state_published(False, Failure(messages.UEF_TIMEOUT, "no answer"))
+    effects = machine.fusion_connected("alice_agent")
+    machine.agent_state_published(publish_id(effects), Failure(messages.UEF_TIMEOUT, "no answer"))
     assert machine.phase == states.ERROR and not machine.ready
     assert machine.status.kind == messages.UEF_TIMEOUT
     assert machine.toggle() == []
@@ -228,8 +231,8 @@ def test_machine_refresh_result_after_stop_is_ignored():
 def test_machine_fusion_refuses_available():
     """Fusion did not take AVAILABLE: say so, go unavailable, tell Fusion again."""
     machine, device = registering_machine()
-    machine.device_registered(device)
-    effects = machine.agent_state_published(True, Failure(messages.UEF_TIMEOUT, "5 s"))
+    publish = publish_id(machine.device_registered(device))
+    effects = machine.agent_state_published(publish, Failure(messages.UEF_TIMEOUT, "5 s"))
     assert effects == [Effect(states.STOP_DEVICE, device=device)]
     assert machine.status.kind == messages.UEF_TIMEOUT
     assert machine.fusion_available is None
@@ -239,12 +242,37 @@ def test_machine_fusion_refuses_available():
 def test_machine_failed_unavailable_publish_is_repeated():
     machine, device = available_machine()
     machine.toggle()
-    machine.device_stopped(device)
-    assert machine.agent_state_published(False, Failure(messages.UEF_ERROR, "x")) == []
+    publish = publish_id(machine.device_stopped(device))
+    assert machine.agent_state_published(publish, Failure(messages.UEF_ERROR, "x")) == []
     assert machine.status.kind == messages.UEF_ERROR
     fetch = only(machine.toggle(), states.FETCH_TOKEN)
     machine.token_failed(fetch.request, Failure(messages.TOKEN_SERVICE_DOWN))
     assert machine.fusion_available is None
+
+
+def test_machine_late_failure_of_an_older_publish_is_ignored():
+    """Fusion answers in order: once a newer publish is sent, an older one's timeout is moot."""
+    machine, device = available_machine()
+    older = publish_id(machine.device_unregistered(device))  # UNAVAILABLE, unanswered
+    newer = publish_id(machine.device_registered(device))  # AVAILABLE again
+    assert machine.agent_state_published(newer) == []
+    assert machine.agent_state_published(older, Failure(messages.UEF_TIMEOUT, "10 s")) == []
+    assert machine.phase == states.AVAILABLE and machine.status.tone == messages.OK
+    assert machine.fusion_available is True
+
+
+def test_machine_fusion_answering_again_clears_its_failure():
+    machine, device = available_machine()
+    machine.toggle()
+    publish = publish_id(machine.device_stopped(device))
+    machine.agent_state_published(publish, Failure(messages.UEF_TIMEOUT, "10 s"))
+    fetch = only(machine.toggle(), states.FETCH_TOKEN)
+    start = only(machine.token_received(fetch.request, "t"), states.START_DEVICE)
+    assert machine.status.kind == ""  # going available replaced the failure already
+    publish = publish_id(machine.device_registered(start.device))
+    machine.status = messages.failure_status(messages.UEF_TIMEOUT)  # as if it had stayed
+    machine.agent_state_published(publish)
+    assert machine.status == messages.progress_status("available")
 
 
 def test_machine_device_creation_fails():
@@ -268,9 +296,9 @@ def test_machine_make_available_during_startup():
     """Fusion's makeAvailable may come before start-up ends; it is honoured after."""
     machine = AgentMachine()
     machine.start()
-    machine.fusion_connected("alice_agent")
+    publish = publish_id(machine.fusion_connected("alice_agent"))
     assert machine.request_availability(True) == []
-    effects = machine.agent_state_published(False)
+    effects = machine.agent_state_published(publish)
     assert only(effects, states.FETCH_TOKEN).purpose == states.REGISTER
 
 
@@ -369,7 +397,7 @@ class _World:
             self.feed(machine.device_stopped(effect.device))
         elif kind == states.PUBLISH_AGENT_STATE:
             failure = Failure(messages.UEF_TIMEOUT) if self.random(8) == 0 else None
-            self.feed(machine.agent_state_published(effect.available, failure))
+            self.feed(machine.agent_state_published(effect.publish, failure))
         elif kind == states.START_TIMER:
             self.feed(machine.timer_fired(effect.timer))
         elif kind == states.CONNECT_FUSION:
