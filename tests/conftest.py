@@ -187,6 +187,10 @@ def chrome_options() -> webdriver.ChromeOptions:
         # A fake microphone, granted without a prompt.
         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
         "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900",
+        # The toolbar is a cross-origin iframe: with site isolation it runs in its own
+        # renderer, whose console and network events ChromeDriver's logs never see, so the
+        # checks below would be blind to it. Same-origin rules still apply in one process.
+        "--disable-site-isolation-trials",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})

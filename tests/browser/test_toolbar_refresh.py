@@ -1,0 +1,67 @@
+"""Token refresh: with 15 s Access Tokens, the toolbar renews them and stays available."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from browser.conftest import finish
+from browser.conftest import prepare
+from conftest import LiveSandbox
+from conftest import run_sandbox
+from conftest import wait_until
+
+pytestmark = pytest.mark.browser
+
+TOKEN_TTL = 15  # the SDK asks for a new token 10 s (tokenRefreshMs) before expiry: every ~5 s
+
+
+@pytest.fixture(scope="module")
+def short_ttl_sandbox() -> Iterator[LiveSandbox]:
+    with run_sandbox("--token-ttl", str(TOKEN_TTL)) as live:
+        yield live
+
+
+def test_toolbar_refreshes_its_token(browser, short_ttl_sandbox, interpreter):
+    """tokenWillExpire → a new token → updateToken, again and again, on the same socket."""
+    page = prepare(browser, short_ttl_sandbox, interpreter).open()
+    try:
+        page.go_available()
+        (connection,) = page.registration()["connections"]
+
+        def listens() -> int:
+            received = short_ttl_sandbox.twilio_state()["messages"]["received"]
+            return sum(1 for message in received
+                       if message["type"] == "listen" and message["connection"] == connection)
+
+        # The first listen registered the Device; each further one is a refreshed token.
+        wait_until(lambda: listens() >= 3, timeout=TOKEN_TTL * 2,
+                   what="two token refreshes on the Device's connection")
+        assert page.registration() == {"registered": True, "connections": [connection]}
+        state = page.state()
+        assert state["label"] == "Available" and state["tone"] == "ok", state
+        assert page.phone() == "available"
+        assert page.availability_published() == [False, True]
+    finally:
+        finish(page)
+
+
+def test_toolbar_refresh_failure_goes_unavailable_before_expiry(browser, short_ttl_sandbox,
+                                                                interpreter, network):
+    """No new token to be had: the agent is told and unavailable before the old one expires."""
+    page = prepare(browser, short_ttl_sandbox, interpreter).open()
+    try:
+        page.go_available()
+        registered_at = page.agent_states()[-1]["at"]
+        network.block("*/api/token*")
+        state = page.wait(lambda s: s["failure"] == "refresh-failed" and s["phase"] == "unavailable",
+                          "the refresh failure to show", timeout=TOKEN_TTL)
+        assert "could not be renewed" in state["status"] and state["label"] == "Unavailable"
+        page.wait_phone("unavailable")
+        page.wait_registered(False)
+        unavailable_at = page.agent_states()[-1]["at"]
+        assert page.availability_published() == [False, True, False]
+        assert unavailable_at - registered_at < TOKEN_TTL  # before the token expired
+    finally:
+        finish(page)
