@@ -14,16 +14,31 @@ const RUNTIMES = {
 const MODULES = [
   "app.py", "controller.py", "cti_vendor_handler.py", "ffi.py", "fusion_handler.py",
   "__init__.py", "integration_action_handler.py", "integration_events_handler.py",
-  "machine.py", "messages.py", "payloads.py", "presentation.py", "settings.py",
+  "machine.py", "messages.py", "payloads.py", "presentation.py", "settings.py", "states.py",
   "token_client.py", "tokens.py", "vendor_handler.py", "view.py",
 ];
 
-function fail(message) {
+// An interpreter that fails to load only logs to the console; if Python has not taken over
+// the page by then (toolbar/view.py sets data-python), say so where the agent looks.
+const BOOT_TIMEOUT_MS = 60000;
+
+function show(message) {
   const status = document.getElementById("status");
   status.textContent = `The toolbar could not start: ${message}`;
   status.dataset.tone = "error";
+  status.dataset.failure = "boot";
+}
+
+function fail(message) {
+  show(message);
   throw new Error(message);
 }
+
+setTimeout(() => {
+  if (!document.getElementById("toolbar").dataset.python) {
+    show("its Python runtime did not load. Reload the page; if this persists, ask your administrator.");
+  }
+}, BOOT_TIMEOUT_MS);
 
 const name = window.TOOLBAR_CONFIG?.interpreter ?? "pyodide";
 const runtime = RUNTIMES[name] ?? fail(`unknown interpreter "${name}" in config.js`);

@@ -3,7 +3,8 @@
 Laid out as Oracle's reference toolbar is (src/ts/cti/…), around a browser-free core:
 
 Browser-free (CPython tests import them; MicroPython runs them too):
-    machine          AgentMachine: phases, the agent's intent, effects (the core)
+    machine          AgentMachine: the agent's intent against the Device's reality (the core)
+    states           the phases and the effects the machine returns
     controller       Controller: runs the machine's effects as tasks, renders
     integration_action_handler   IntegrationActionHandler: the agent's clicks
     integration_events_handler   IntegrationEventsHandler: Twilio and Fusion events

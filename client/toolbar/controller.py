@@ -22,8 +22,8 @@ Public names: Controller.
 
 import asyncio
 
-from toolbar import machine as states
 from toolbar import messages
+from toolbar import states
 from toolbar.messages import Failure
 from toolbar.presentation import present
 
@@ -83,7 +83,7 @@ class Controller:
             await self.fusion.publish_agent_state(effect.fields)
         except Failure as error:
             failure = error
-        except Exception as error:  # a bug; Fusion's state is unknown
+        except Exception as error:  # noqa: BLE001 - a bug; Fusion's state is unknown
             self.bug(error)
             failure = Failure(messages.INTERNAL, str(error))
         self.apply(self.machine.agent_state_published(effect.publish, failure))
@@ -94,7 +94,7 @@ class Controller:
         except Failure as failure:
             self.apply(self.machine.token_failed(effect.request, failure))
             return
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a bug: report it, carry on
             self.bug(error)
             self.apply(self.machine.token_failed(effect.request, Failure(messages.INTERNAL)))
             return
@@ -105,7 +105,7 @@ class Controller:
             await self.vendor.make_agent_available(effect.device, effect.token)
         except Failure as failure:
             self.apply(self.machine.device_failed(effect.device, failure))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a bug: report it, carry on
             self.bug(error)
             self.apply(self.machine.device_failed(
                 effect.device, Failure(messages.DEVICE_FAILED, str(error))))
@@ -115,14 +115,14 @@ class Controller:
             await self.vendor.update_token(effect.device, effect.token)
         except Failure as failure:
             self.apply(self.machine.token_update_failed(effect.device, failure))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a bug: report it, carry on
             self.bug(error)
             self.apply(self.machine.token_update_failed(effect.device, Failure(messages.INTERNAL)))
 
     async def _stop_device(self, effect):
         try:
             await self.vendor.make_agent_unavailable(effect.device)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a bug: report it, carry on
             self.bug(error)
         self.apply(self.machine.device_stopped(effect.device))
 
@@ -139,7 +139,7 @@ class Controller:
         async def guarded():
             try:
                 await coroutine
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - a bug: report it, carry on
                 self.bug(error)
             finally:
                 self._tasks.discard(this[0])

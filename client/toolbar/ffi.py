@@ -124,7 +124,7 @@ def callback(function, on_error):
     def guarded(*args):
         try:
             return function(*args)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - to on_error, never lost
             on_error(error)
         return None
 
@@ -183,7 +183,7 @@ def spawn(coroutine, on_error):
     async def guarded():
         try:
             await coroutine
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - to on_error, never lost
             on_error(error)
         finally:
             _tasks.discard(this[0])

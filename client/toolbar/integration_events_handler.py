@@ -9,8 +9,8 @@ built here. Incoming calls and Fusion's interaction commands come next, in the s
 Public names: IntegrationEventsHandler.
 """
 
-from toolbar import machine as states
 from toolbar import payloads
+from toolbar import states
 
 
 class IntegrationEventsHandler:

@@ -14,65 +14,20 @@ Invariants:
 - The agent's intent (``wants_available``) is kept apart from the Device's reality; the
   machine reconciles the two after every input (``_reconcile``).
 
-Public names: the phases (OFFLINE … ERROR), the effect kinds (CONNECT_FUSION …), Effect,
-AgentMachine.
+Public names: AgentMachine (phases and effects are in toolbar/states.py).
 """
 
 from toolbar import messages
 from toolbar import payloads
-
-# Phases.
-OFFLINE = "offline"  # nothing started yet
-INITIALIZING = "initializing"  # connecting to Fusion (UEF)
-UNAVAILABLE = "unavailable"  # ready; no Device
-GOING_AVAILABLE = "going-available"  # fetching a token, then the Device registers
-AVAILABLE = "available"  # the Device is registered and Fusion was told so
-RECONNECTING = "reconnecting"  # the Device lost signaling; the SDK is re-registering it
-GOING_UNAVAILABLE = "going-unavailable"  # the Device is being unregistered and destroyed
-ERROR = "error"  # start-up failed; nothing works until the page is reloaded
-
-READY_PHASES = (UNAVAILABLE, GOING_AVAILABLE, AVAILABLE, RECONNECTING, GOING_UNAVAILABLE)
-TRANSITIONS = (GOING_AVAILABLE, GOING_UNAVAILABLE)
-
-# Effect kinds and their arguments.
-CONNECT_FUSION = "connect-fusion"  # ()
-PUBLISH_AGENT_STATE = "publish-agent-state"  # (publish, available, fields)
-FETCH_TOKEN = "fetch-token"  # (request, purpose: "register" | "refresh")
-START_DEVICE = "start-device"  # (device, token)
-UPDATE_TOKEN = "update-token"  # (device, token)
-STOP_DEVICE = "stop-device"  # (device)
-START_TIMER = "start-timer"  # (timer, ms)
-
-REGISTER = "register"
-REFRESH = "refresh"
-
-
-class Effect:
-    """Something the caller must do: a kind and keyword arguments, compared by value."""
-
-    def __init__(self, kind, **args):
-        self.kind = kind
-        self.args = args
-
-    def __getattr__(self, name):
-        try:
-            return self.args[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __eq__(self, other):
-        return isinstance(other, Effect) and self.kind == other.kind and self.args == other.args
-
-    def __repr__(self):
-        args = ", ".join(key + "=" + repr(self.args[key]) for key in sorted(self.args))
-        return "Effect(" + self.kind + (", " + args if args else "") + ")"
+from toolbar import states
+from toolbar.states import Effect
 
 
 class AgentMachine:
     """The toolbar's availability state; see the module docstring for the rules.
 
     Attributes (read them; only the methods change them):
-        phase: one of the phases above.
+        phase: one of the phases of toolbar/states.py.
         wants_available: the agent's intent, from the toggle or Fusion's commands.
         status: the messages.Status to show.
         agent_id: the Fusion agent, once connected.
@@ -82,7 +37,7 @@ class AgentMachine:
 
     def __init__(self, *, register_timeout_ms=20000):
         self.register_timeout_ms = register_timeout_ms
-        self.phase = OFFLINE
+        self.phase = states.OFFLINE
         self.wants_available = False
         self.status = messages.progress_status("starting")
         self.agent_id = None
@@ -100,37 +55,37 @@ class AgentMachine:
     @property
     def ready(self):
         """True once start-up succeeded: the toolbar accepts the agent's actions."""
-        return self.phase in READY_PHASES
+        return self.phase in states.READY_PHASES
 
     @property
     def available(self):
         """True only while the Device is registered and the agent wants calls."""
-        return self.phase == AVAILABLE
+        return self.phase == states.AVAILABLE
 
     @property
     def transitioning(self):
-        return self.phase in TRANSITIONS
+        return self.phase in states.TRANSITIONS
 
     # ---- Start-up ----
 
     def start(self):
         """Begin start-up; idempotent."""
-        if self.phase != OFFLINE:
+        if self.phase != states.OFFLINE:
             return []
-        self.phase = INITIALIZING
+        self.phase = states.INITIALIZING
         self.status = messages.progress_status("starting")
-        return [Effect(CONNECT_FUSION)]
+        return [Effect(states.CONNECT_FUSION)]
 
     def fusion_connected(self, agent_id):
         """UEF answered getConfiguration: tell Fusion the agent is logged in, not available."""
-        if self.phase != INITIALIZING:
+        if self.phase != states.INITIALIZING:
             return []
         self.agent_id = agent_id
         return self._publish(False)
 
     def startup_failed(self, failure):
         """Start-up could not complete (a messages.Failure); the toolbar stays unusable."""
-        self.phase = ERROR
+        self.phase = states.ERROR
         self.wants_available = False
         self.status = messages.failure_status(failure.kind, failure.detail)
         effects = []
@@ -146,7 +101,7 @@ class AgentMachine:
 
     def request_availability(self, wanted):
         """The agent (or Fusion on their behalf) wants to be available, or not."""
-        if self.phase == ERROR:
+        if self.phase == states.ERROR:
             return []
         self.wants_available = bool(wanted)
         return self._reconcile()
@@ -163,15 +118,15 @@ class AgentMachine:
             return []
         available = self.fusion_available
         if failure is None:
-            if self.phase == INITIALIZING:
-                self.phase = UNAVAILABLE
+            if self.phase == states.INITIALIZING:
+                self.phase = states.UNAVAILABLE
                 self.status = messages.progress_status("ready")
                 return self._reconcile()
             if self.status.kind in (messages.UEF_TIMEOUT, messages.UEF_ERROR):
                 self.status = self._phase_status()  # Fusion answers again
             return []
         self.fusion_available = None  # Fusion may show anything now; publish again next time
-        if self.phase == INITIALIZING:
+        if self.phase == states.INITIALIZING:
             return self.startup_failed(failure)
         self.status = messages.failure_status(failure.kind, failure.detail)
         if available and self.wants_available:
@@ -189,18 +144,19 @@ class AgentMachine:
             return []
         purpose = self._token_request[1]
         self._token_request = None
-        if purpose == REFRESH:
+        if purpose == states.REFRESH:
             if self.device is None or self._device_stopping:
                 return []
-            return [Effect(UPDATE_TOKEN, device=self.device, token=token)]
-        if self.phase != GOING_AVAILABLE or not self.wants_available:
+            return [Effect(states.UPDATE_TOKEN, device=self.device, token=token)]
+        if self.phase != states.GOING_AVAILABLE or not self.wants_available:
             return self._reconcile()
         self.device = self._next()
         self._device_registered = False
         self._register_timer = self._next()
         self.status = messages.progress_status("registering")
-        return [Effect(START_DEVICE, device=self.device, token=token),
-                Effect(START_TIMER, timer=self._register_timer, ms=self.register_timeout_ms)]
+        return [Effect(states.START_DEVICE, device=self.device, token=token),
+                Effect(states.START_TIMER, timer=self._register_timer,
+                       ms=self.register_timeout_ms)]
 
     def token_failed(self, request, failure):
         """Fetch ``request`` failed (a messages.Failure)."""
@@ -208,7 +164,7 @@ class AgentMachine:
             return []
         purpose = self._token_request[1]
         self._token_request = None
-        if purpose == REFRESH:
+        if purpose == states.REFRESH:
             detail = failure.detail or messages.failure_text(failure.kind)
             return self._give_up(messages.REFRESH_FAILED, detail)
         return self._give_up(failure.kind, failure.detail)
@@ -233,7 +189,7 @@ class AgentMachine:
     def device_registering(self, device):
         if not self._is_live(device):
             return []
-        if self.phase == GOING_AVAILABLE:
+        if self.phase == states.GOING_AVAILABLE:
             self.status = messages.progress_status("registering")
         return []
 
@@ -244,8 +200,8 @@ class AgentMachine:
         self._device_registered = True
         if not self.wants_available:
             return self._reconcile()
-        reconnected = self.phase == RECONNECTING
-        self.phase = AVAILABLE
+        reconnected = self.phase == states.RECONNECTING
+        self.phase = states.AVAILABLE
         self._register_timer = None
         self.status = messages.progress_status("reconnected" if reconnected else "available")
         return self._publish(True)
@@ -255,10 +211,10 @@ class AgentMachine:
         if not self._is_live(device):
             return []
         self._device_registered = False
-        if self.phase != AVAILABLE:
+        if self.phase != states.AVAILABLE:
             return []
         # The SDK re-registers by itself once signaling is back (device_registered follows).
-        self.phase = RECONNECTING
+        self.phase = states.RECONNECTING
         self.status = messages.progress_status("reconnecting")
         return self._publish(False)
 
@@ -270,7 +226,7 @@ class AgentMachine:
         detail = "Twilio " + str(code) + (": " + message if message else "")
         if kind == "auth":
             return self._give_up(messages.TWILIO_REFUSED, detail)
-        if kind == "connection" and self.phase == GOING_AVAILABLE:
+        if kind == "connection" and self.phase == states.GOING_AVAILABLE:
             self.status = messages.progress_status("still-connecting")
         return []
 
@@ -278,7 +234,7 @@ class AgentMachine:
         """Device ``device`` says its token expires soon: fetch a new one (once at a time)."""
         if not self._is_live(device) or self._token_request is not None:
             return []
-        return self._fetch(REFRESH)
+        return self._fetch(states.REFRESH)
 
     def device_stopped(self, device):
         """Device ``device`` is unregistered and destroyed: it can never re-register."""
@@ -291,7 +247,7 @@ class AgentMachine:
         if timer != self._register_timer:
             return []
         self._register_timer = None
-        if self.phase != GOING_AVAILABLE or self._device_registered:
+        if self.phase != states.GOING_AVAILABLE or self._device_registered:
             return []
         return self._give_up(messages.TWILIO_UNREACHABLE,
                              "no registration within " + str(self.register_timeout_ms // 1000)
@@ -311,22 +267,22 @@ class AgentMachine:
         if not self.ready:
             return []
         if self.wants_available:
-            if self.phase == UNAVAILABLE and self.device is None:
-                self.phase = GOING_AVAILABLE
+            if self.phase == states.UNAVAILABLE and self.device is None:
+                self.phase = states.GOING_AVAILABLE
                 self.status = messages.progress_status("fetching-token")
-                return self._fetch(REGISTER)
+                return self._fetch(states.REGISTER)
             return []
         if self.device is not None:
             if self._device_stopping:
                 return []
-            self.phase = GOING_UNAVAILABLE
+            self.phase = states.GOING_UNAVAILABLE
             if self.status.tone != messages.ERROR:
                 self.status = messages.progress_status("going-unavailable")
             return self._stop_device()
-        if self.phase == GOING_AVAILABLE:
+        if self.phase == states.GOING_AVAILABLE:
             # Still waiting for the token: forget it; its answer will be ignored.
             self._token_request = None
-            self.phase = UNAVAILABLE
+            self.phase = states.UNAVAILABLE
             if self.status.tone != messages.ERROR:
                 self.status = messages.progress_status("unavailable")
         return []
@@ -339,7 +295,7 @@ class AgentMachine:
         self._register_timer = None
         if not self.ready:
             return []
-        self.phase = UNAVAILABLE
+        self.phase = states.UNAVAILABLE
         if self.status.tone != messages.ERROR:
             self.status = messages.progress_status("unavailable")
         return self._publish(False) + self._reconcile()
@@ -353,25 +309,26 @@ class AgentMachine:
     def _stop_device(self):
         self._device_stopping = True
         self._register_timer = None
-        return [Effect(STOP_DEVICE, device=self.device)]
+        return [Effect(states.STOP_DEVICE, device=self.device)]
 
     def _fetch(self, purpose):
         self._token_request = (self._next(), purpose)
-        return [Effect(FETCH_TOKEN, request=self._token_request[0], purpose=purpose)]
+        return [Effect(states.FETCH_TOKEN, request=self._token_request[0], purpose=purpose)]
 
     def _publish(self, available):
         if self.fusion_available is available:
             return []
         self.fusion_available = available
         self._last_publish = self._next()
-        return [Effect(PUBLISH_AGENT_STATE, publish=self._last_publish, available=available,
-                       fields=payloads.agent_state(available))]
+        return [Effect(states.PUBLISH_AGENT_STATE, publish=self._last_publish,
+                       available=available, fields=payloads.agent_state(available))]
 
     def _phase_status(self):
         """The progress line of the current phase, to replace a failure that no longer holds."""
-        name = {AVAILABLE: "available", RECONNECTING: "reconnecting",
-                GOING_AVAILABLE: "registering", GOING_UNAVAILABLE: "going-unavailable"}
-        return messages.progress_status(name.get(self.phase, "unavailable"))
+        names = {states.AVAILABLE: "available", states.RECONNECTING: "reconnecting",
+                 states.GOING_AVAILABLE: "registering",
+                 states.GOING_UNAVAILABLE: "going-unavailable"}
+        return messages.progress_status(names.get(self.phase, "unavailable"))
 
     def _is_live(self, device):
         return device is not None and device == self.device and not self._device_stopping

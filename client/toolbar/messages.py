@@ -52,6 +52,8 @@ _FAILURE_TEXT = {
     INTERNAL: "Something went wrong in the toolbar.",
 }
 
+MAX_DETAIL = 120
+
 # Progress lines: (text, tone) by name.
 _PROGRESS = {
     "starting": ("Connecting to Fusion…", INFO),
@@ -61,8 +63,8 @@ _PROGRESS = {
     "registering": ("Connecting to Twilio…", INFO),
     "still-connecting": ("Still trying to reach Twilio…", WARN),
     "available": ("You are available for calls.", OK),
-    "reconnecting": ("Connection to Twilio lost. Reconnecting… "
-                     "Fusion shows you unavailable until it is back.", WARN),
+    "reconnecting": (("Connection to Twilio lost. Reconnecting… "
+                      "Fusion shows you unavailable until it is back."), WARN),
     "reconnected": ("Connection restored. You are available for calls.", OK),
     "going-unavailable": ("Going unavailable…", INFO),
 }
@@ -106,9 +108,15 @@ class Status:
 
 
 def failure_text(kind, detail=""):
-    """Return the agent's sentence for failure ``kind``, with ``detail`` in brackets."""
+    """Return the agent's sentence for failure ``kind``, with ``detail`` in brackets.
+
+    The detail is cut to MAX_DETAIL characters: it is a hint for support, and some
+    JavaScript errors quote whole functions.
+    """
     text = _FAILURE_TEXT.get(kind, _FAILURE_TEXT[INTERNAL])
     if detail:
+        if len(detail) > MAX_DETAIL:
+            detail = detail[:MAX_DETAIL - 1].rstrip() + "…"
         text = text + " (" + detail + ")"
     return text
 

@@ -6,7 +6,7 @@ into the DOM, so what the agent sees in each state is decided, and tested, here.
 Public names: present.
 """
 
-from toolbar import machine as states
+from toolbar import states
 
 _LABELS = {
     states.AVAILABLE: "Available",

@@ -7,11 +7,14 @@ The page's contract, relied on by Fusion's users and by the tests:
 - ``#status``: ``role=status``, ``aria-live=polite``; ``data-tone`` (info, ok, warn, error)
   and ``data-failure`` (the failure kind of toolbar/messages.py, or empty).
 - ``#agent-id``: the Fusion agent id.
-- ``#toolbar``: ``data-phase`` (toolbar/machine.py phases), ``data-presence``, ``aria-busy``.
+- ``#toolbar``: ``data-phase`` (toolbar/states.py phases), ``data-presence``, ``aria-busy``,
+  ``data-python`` (``cpython`` on Pyodide, ``micropython``) once Python runs.
 - ``body[data-ready="true"]``: start-up is over and the toolbar accepts actions.
 
 Public names: ToolbarView.
 """
+
+import sys
 
 from toolbar import ffi
 
@@ -27,6 +30,8 @@ class ToolbarView:
         self._status = _require(document, "#status")
         self._agent = _require(document, "#agent-id")
         self._shown = {}
+        # Python runs: boot.js's watchdog stands down; tests read which interpreter it is.
+        self._root.setAttribute("data-python", sys.implementation.name)
         self._click = ffi.callback(lambda event: on_toggle(), on_bug)
         self._toggle.addEventListener("click", self._click)
 
@@ -43,7 +48,8 @@ class ToolbarView:
         self._set("failure", model["failure"],
                   lambda kind: self._status.setAttribute("data-failure", kind))
         self._set("agent", model["agent"], lambda agent: _set_text(self._agent, agent or "…"))
-        self._set("phase", model["phase"], lambda phase: self._root.setAttribute("data-phase", phase))
+        self._set("phase", model["phase"],
+                  lambda phase: self._root.setAttribute("data-phase", phase))
         self._set("presence", model["presence"],
                   lambda presence: self._root.setAttribute("data-presence", presence))
         self._set("busy", model["busy"],

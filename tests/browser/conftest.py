@@ -21,12 +21,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-
 from conftest import TIMEOUT
 from conftest import LiveSandbox
 from conftest import wait_until
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 
 AGENT = "alice_agent"
 INTERPRETERS = ("pyodide", "micropython")
@@ -44,6 +43,7 @@ return {
   disabled: toggle.getAttribute('aria-disabled'),
   status: status.textContent, tone: status.dataset.tone, failure: status.dataset.failure,
   phase: root.dataset.phase, agent: document.getElementById('agent-id').textContent,
+  python: root.dataset.python,
   pyErrors: [...document.querySelectorAll('.py-error')].map((element) => element.textContent),
   statusLog: window.statusLog ?? [],
 };
@@ -143,7 +143,7 @@ class Toolbar:
         records = self.driver.execute_script("return window.fusionHost.messages()")
         return [
             {"available": record["message"]["data"]["isAvailable"],
-             "at": datetime.fromisoformat(record["time"].replace("Z", "+00:00")).timestamp()}
+             "at": datetime.fromisoformat(record["time"]).timestamp()}
             for record in records
             if record["direction"] == "in" and record["method"] == "agentStateEvent"
         ]

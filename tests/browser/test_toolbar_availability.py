@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
 
-def test_toolbar_starts_unavailable(toolbar):
+def test_toolbar_starts_unavailable(toolbar, interpreter):
     """Ready means: logged in but unavailable in Fusion, the agent shown, nothing registered."""
     state = toolbar.state()
+    assert state["python"] == {"pyodide": "cpython", "micropython": "micropython"}[interpreter]
     assert state["label"] == "Unavailable" and state["pressed"] == "false"
     assert state["disabled"] == "false" and state["agent"] == "alice_agent"
     assert toolbar.phone() == "unavailable"

@@ -8,7 +8,6 @@ the host simulator (Fusion not answering).
 from __future__ import annotations
 
 import pytest
-
 from conftest import wait_until
 
 pytestmark = pytest.mark.browser
@@ -124,7 +123,8 @@ def test_toolbar_fusion_not_answering_at_start(browser, sandbox, interpreter):
     page = prepare(browser, sandbox, interpreter).open(ready=False, unresponsive="1")
     try:
         state = page.wait(lambda s: s["failure"] == "uef-timeout", "the UEF timeout to show")
-        assert "Fusion is not answering" in state["status"] and "getConfiguration" in state["status"]
+        assert "Fusion is not answering" in state["status"]
+        assert "getConfigurationOperation" in state["status"]
         assert not state["ready"] and state["disabled"] == "true" and state["phase"] == "error"
         assert page.phone() == "disabled"
     finally:
@@ -144,3 +144,18 @@ def test_toolbar_fusion_stops_answering(toolbar):
     toolbar.set_host_paused(False)
     toolbar.go_available()
     toolbar.assert_available_only_while_registered()
+
+
+def test_toolbar_unknown_interpreter_is_reported(browser, sandbox):
+    """A mistyped interpreter in config.js shows in #status instead of a blank toolbar."""
+    from browser.conftest import finish
+    from browser.conftest import prepare
+
+    browser.allow_console(r'unknown interpreter "brython"')
+    page = prepare(browser, sandbox, "brython").open(ready=False)
+    try:
+        state = page.wait(lambda s: s["tone"] == "error", "the boot failure to show")
+        assert 'unknown interpreter "brython" in config.js' in state["status"]
+        assert not state["ready"] and state["python"] is None
+    finally:
+        finish(page)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from browser.conftest import finish
-from browser.conftest import prepare
 from conftest import LiveSandbox
 from conftest import run_sandbox
 from conftest import wait_until
+
+from browser.conftest import finish
+from browser.conftest import prepare
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +55,9 @@ def test_toolbar_refresh_failure_goes_unavailable_before_expiry(browser, short_t
         page.go_available()
         registered_at = page.agent_states()[-1]["at"]
         network.block("*/api/token*")
-        state = page.wait(lambda s: s["failure"] == "refresh-failed" and s["phase"] == "unavailable",
-                          "the refresh failure to show", timeout=TOKEN_TTL)
+        state = page.wait(
+            lambda s: s["failure"] == "refresh-failed" and s["phase"] == "unavailable",
+            "the refresh failure to show", timeout=TOKEN_TTL)
         assert "could not be renewed" in state["status"] and state["label"] == "Unavailable"
         page.wait_phone("unavailable")
         page.wait_registered(False)

@@ -1,8 +1,8 @@
 """Shared helpers of the core tests (no pytest: MicroPython runs them too)."""
 
-from toolbar import machine as states
+from toolbar import states
 from toolbar.machine import AgentMachine
-from toolbar.machine import Effect
+from toolbar.states import Effect
 
 
 def kinds(effects):

@@ -3,10 +3,9 @@
 import asyncio
 
 import pytest
-
-from toolbar import machine as states
 from toolbar import messages
 from toolbar import payloads
+from toolbar import states
 from toolbar.controller import Controller
 from toolbar.integration_action_handler import IntegrationActionHandler
 from toolbar.integration_events_handler import IntegrationEventsHandler

@@ -55,7 +55,7 @@ def test_client_vendor_versions_match_the_lock_file():
 def test_client_boot_loads_every_module():
     """boot.js copies exactly the Python modules of client/toolbar/ into the interpreter."""
     boot = (CLIENT / "boot.js").read_text()
-    listed = re.search(r"const MODULES = \[(.*?)\];", boot, re.S).group(1)
+    listed = re.search(r"const MODULES = \[(.*?)\];", boot, re.DOTALL).group(1)
     modules = sorted(re.findall(r'"([\w]+\.py)"', listed))
     assert modules == sorted(path.name for path in (CLIENT / "toolbar").glob("*.py"))
 

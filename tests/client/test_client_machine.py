@@ -7,11 +7,11 @@ from client_helpers import publish_id
 from client_helpers import publishes
 from client_helpers import ready_machine
 from client_helpers import registering_machine
-from toolbar import machine as states
 from toolbar import messages
+from toolbar import states
 from toolbar.machine import AgentMachine
-from toolbar.machine import Effect
 from toolbar.messages import Failure
+from toolbar.states import Effect
 
 
 def test_machine_startup_reports_unavailable_then_ready():
@@ -99,7 +99,7 @@ def test_machine_toggle_ignored_rules_are_the_views():
     """The toggle is disabled during transitions; the machine reports it."""
     machine, _ = registering_machine()
     assert machine.transitioning
-    machine2, device = available_machine()
+    machine2, _ = available_machine()
     assert not machine2.transitioning
 
 

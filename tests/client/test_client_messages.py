@@ -25,6 +25,11 @@ def test_messages_failure_status_carries_kind_and_detail():
     assert str(Failure(messages.UEF_TIMEOUT, "5 s")).endswith("(5 s)")
 
 
+def test_messages_long_details_are_cut():
+    text = messages.failure_text(messages.DEVICE_FAILED, "x" * 500)
+    assert text.endswith("x…)") and len(text) < len(messages.failure_text(messages.DEVICE_FAILED)) + 130
+
+
 def test_messages_unknown_kind_reads_as_internal():
     assert messages.failure_text("nonsense") == messages.failure_text(messages.INTERNAL)
 
