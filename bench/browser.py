@@ -82,10 +82,13 @@ def sandbox(test_pages: Path | None = None) -> Iterator[Sandbox]:
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[WebDriver]:
-    """A headless Chromium with a fresh profile and the probe in every document."""
+def chromium(*flags: str) -> Iterator[WebDriver]:
+    """A headless Chromium with a fresh profile, the probe in every document, and ``flags``."""
     profile = tempfile.mkdtemp(prefix="bench-chromium-")
-    driver = webdriver.Chrome(options=_options(profile), service=Service("/usr/bin/chromedriver"))
+    options = _options(profile)
+    for flag in flags:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     try:
         driver.set_script_timeout(_TIMEOUT)
         driver.script.add_preload_script(_PROBE)

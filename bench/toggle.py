@@ -14,7 +14,7 @@ icon is cut at the events both ends can see, in order:
   ``agentStateEvent`` (the Device destroyed, then the UEF publish: the WebSocket's close event
   may come before or after the publish, so it is no checkpoint), icon changes.
 
-Public names: STEPS, run, table, main.
+Public names: STEPS, run, table, main, toggle_once.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def run(quick: bool) -> Iterator[Row]:
             _clear(driver)
             for _ in range(3 if quick else TOGGLES):
                 for direction in STEPS:
-                    steps = _toggle(driver, live, direction)
+                    steps = toggle_once(driver, live, direction)
                     for step, milliseconds in steps.items():
                         durations[interpreter, direction, step].append(milliseconds)
     for (interpreter, direction, step), values in durations.items():
@@ -114,7 +114,7 @@ def main() -> None:
     subject_main(run, __doc__.splitlines()[0])
 
 
-def _toggle(driver: WebDriver, live: browser.Sandbox, direction: str) -> dict[str, float]:
+def toggle_once(driver: WebDriver, live: browser.Sandbox, direction: str) -> dict[str, float]:
     """Click once, wait until the icon shows ``direction`` and the toolbar settled; return
     the total and each step in ms."""
     browser.in_toolbar(driver)
