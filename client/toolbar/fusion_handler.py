@@ -51,15 +51,18 @@ class FusionHandler:
             Failure: UEF_LIBRARY, UEF_TIMEOUT, UEF_ERROR or UEF_CONFIGURATION.
         """
         framework = await self._load_library()
-        provider = await self._uef(framework, "initialize", self._settings.application_name,
-                                   "v1", what="initialize")
-        self._helper = ffi.get(provider, "requestHelper")
-        mca = await self._uef(provider, "getMultiChannelAdaptorContext")
-        self._phone = await self._uef(mca, "getCommunicationChannelContext", payloads.CHANNEL)
-        response = await self._publish(payloads.GET_CONFIGURATION,
-                                       payloads.configuration_request())
-        session = await _read_configuration(response)
-        await self.subscribe_to_agent_commands_from_fusion()
+        try:
+            provider = await self._uef(framework, "initialize", self._settings.application_name,
+                                       "v1", what="initialize")
+            self._helper = ffi.get(provider, "requestHelper")
+            mca = await self._uef(provider, "getMultiChannelAdaptorContext")
+            self._phone = await self._uef(mca, "getCommunicationChannelContext", payloads.CHANNEL)
+            response = await self._publish(payloads.GET_CONFIGURATION,
+                                           payloads.configuration_request())
+            session = await _read_configuration(response)
+            await self.subscribe_to_agent_commands_from_fusion()
+        except ffi.JsError as error:  # a getter or setter of UEF's objects threw
+            raise Failure(messages.UEF_ERROR, str(error)) from None
         return session
 
     async def make_agent_available(self):
@@ -126,19 +129,18 @@ class FusionHandler:
         # is slow to answer one publish does not hold back the next.
         async with self._sending:
             request = await self._uef(self._helper, "createPublishRequest", operation)
-            await apply_fields(request, fields)
+            try:
+                await apply_fields(request, fields)
+            except ffi.JsError as error:
+                raise Failure(messages.UEF_ERROR, operation + ": " + str(error)) from None
             answer = self._start(self._phone, "publish", request, what=operation)
         response = await self._settle(answer, operation)
-        data = await _getter(response, "getResponseData")
-        if data is not None and ffi.has_method(data, "isSuccess"):
-            succeeded = await ffi.call(data, "isSuccess")
-            error = await _getter(data, "getError")
-        else:
-            payload = _raw_payload(response)
-            succeeded = payload.get("result", "success") == "success"
-            error = payload.get("error")
+        try:
+            succeeded, reason = await _outcome(response)
+        except ffi.JsError as error:
+            raise Failure(messages.UEF_ERROR, operation + ": " + str(error)) from None
         if not succeeded:
-            raise Failure(messages.UEF_ERROR, operation + ": " + _error_text(error))
+            raise Failure(messages.UEF_ERROR, operation + ": " + _error_text(reason))
         return response
 
     async def _uef(self, target, method, *args, what=""):
@@ -165,6 +167,11 @@ async def apply_fields(request, fields):
 
     ``inData`` goes through ``setInData`` when the request has it (agent state), else one
     ``setInDataValueByAttribute`` per key on ``getInData()`` (calls), else ``setInputData``.
+    A setter this UEF build lacks is skipped: Fusion then refuses the publish if it needed
+    that field, with its own message.
+
+    Raises:
+        ffi.JsError: a setter threw.
     """
     for key in fields:
         value = fields[key]
@@ -172,8 +179,9 @@ async def apply_fields(request, fields):
             continue
         if key == "inData":
             await _set_in_data(request, value)
-        else:
-            setter = "set" + key[0].upper() + key[1:]
+            continue
+        setter = "set" + key[0].upper() + key[1:]
+        if ffi.has_method(request, setter):
             await ffi.call(request, setter, value)
 
 
@@ -186,6 +194,15 @@ async def _set_in_data(request, in_data):
             await ffi.call(target, "setInDataValueByAttribute", key, in_data[key])
     else:
         await ffi.call(request, "setInputData", ffi.js_object(in_data))
+
+
+async def _outcome(response):
+    """Return ``(succeeded, error)`` of a publish response, typed getters first."""
+    data = await _getter(response, "getResponseData")
+    if data is not None and ffi.has_method(data, "isSuccess"):
+        return bool(await ffi.call(data, "isSuccess")), await _getter(data, "getError")
+    payload = _raw_payload(response)
+    return payload.get("result", "success") == "success", payload.get("error")
 
 
 async def _read_configuration(response):
