@@ -6,7 +6,7 @@ so its first navigation is a cold one, and WebDriver BiDi installs bench/instrum
 every document, the cross-origin toolbar frame included.
 
 Public names: TOOLBAR_FRAME, Sandbox, sandbox, chromium, open_host, in_host, in_toolbar,
-wait_in_page, marks.
+wait_in_host, wait_in_toolbar, marks.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,10 +103,7 @@ def open_host(driver: WebDriver, live: Sandbox, query: str) -> None:
     """Navigate to the host page with ``query`` and wait for the toolbar frame's data-ready."""
     driver.get("about:blank")
     driver.get(f"{live.fusion_origin}/?{query}")
-    in_toolbar(driver)
-    wait_in_page(
-        driver, live.toolbar_origin, "performance.getEntriesByName('bench:ready').length > 0"
-    )
+    wait_in_toolbar(driver, live, "performance.getEntriesByName('bench:ready').length")
 
 
 def in_host(driver: WebDriver) -> None:
@@ -126,13 +124,27 @@ def in_toolbar(driver: WebDriver) -> None:
             time.sleep(0.02)
 
 
-def wait_in_page(driver: WebDriver, origin: str, condition: str) -> None:
-    """Wait, inside the current frame, for the JS ``condition`` on a document of ``origin``.
+def wait_in_host(driver: WebDriver, live: Sandbox, condition: str) -> None:
+    """Wait for the JS ``condition`` in the host page; stay there."""
+    _wait(driver, in_host, live.fusion_origin, condition)
 
-    The page polls itself, so waiting costs no WebDriver round trip per check.
+
+def wait_in_toolbar(driver: WebDriver, live: Sandbox, condition: str) -> None:
+    """Wait for the JS ``condition`` in the toolbar frame; stay there."""
+    _wait(driver, in_toolbar, live.toolbar_origin, condition)
+
+
+def _wait(driver: WebDriver, enter: Callable[[WebDriver], None], origin: str,
+          condition: str) -> None:  # fmt: skip
+    """Wait for ``condition`` in the document ``enter`` switches to, once it is on ``origin``.
+
+    The page polls itself, so waiting costs no WebDriver round trip per check. Each attempt
+    enters the frame again: right after a navigation, WebDriver may still be pointing at the
+    previous document (or its frame), which is then replaced under it.
     """
     deadline = time.monotonic() + _TIMEOUT
     while time.monotonic() < deadline:
+        enter(driver)
         with contextlib.suppress(JavascriptException):  # the document was replaced meanwhile
             if driver.execute_async_script(_WAIT.replace("CONDITION", condition), origin) == "ok":
                 return

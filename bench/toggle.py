@@ -119,14 +119,10 @@ def toggle_once(driver: WebDriver, live: browser.Sandbox, direction: str) -> dic
     the total and each step in ms."""
     browser.in_toolbar(driver)
     driver.find_element(By.ID, "availability-toggle").click()
-    browser.in_host(driver)
-    browser.wait_in_page(
-        driver,
-        live.fusion_origin,
-        f"performance.getEntriesByName('bench:phone:{direction}').length",
+    browser.wait_in_host(
+        driver, live, f"performance.getEntriesByName('bench:phone:{direction}').length"
     )
-    browser.in_toolbar(driver)
-    browser.wait_in_page(driver, live.toolbar_origin, _SETTLED)
+    browser.wait_in_toolbar(driver, live, _SETTLED)
     seen = {"toolbar": _events(browser.marks(driver, clear=True))}
     browser.in_host(driver)
     seen["host"] = _events(browser.marks(driver, clear=True))

@@ -11,7 +11,7 @@ answer arrived, so requests per second is the most the service answers at that c
 and the latencies are what those clients saw. wrk runs on the same 2 cores. Memory is VmRSS
 of each serving process after the runs.
 
-Public names: SERVERS, CLIENTS, run, table, main.
+Public names: SERVERS, CLIENTS, run, table, main, service_environ.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ SERVERS: dict[str, Callable[[int], list[str]]] = {
 def run(quick: bool) -> Iterator[Row]:
     """Load each server at each concurrency; yield throughput, latency and memory rows."""
     with tempfile.TemporaryDirectory(prefix="bench-tokens-") as directory:
-        environ, tokens = _service(Path(directory))
+        environ, tokens = service_environ(Path(directory))
         for server, command in SERVERS.items():
             port = free_port()
             with running(command(port), env=environ, name=server) as process:
@@ -108,7 +108,7 @@ def main() -> None:
     subject_main(run, __doc__.splitlines()[0])
 
 
-def _service(directory: Path) -> tuple[dict[str, str], Path]:
+def service_environ(directory: Path) -> tuple[dict[str, str], Path]:
     """Write the JWKS and the agents' JWTs; return the service's environment and the JWT file."""
     agents = tuple(Agent(f"bench_agent_{n}", f"Agent {n}") for n in range(AGENTS))
     issuer = AgentIssuer("https://idp.bench.invalid/", agents=agents)
