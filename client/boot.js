@@ -12,8 +12,8 @@ const RUNTIMES = {
 };
 // The toolbar's Python modules, copied into the interpreter's file system.
 const MODULES = [
-  "app.py", "controller.py", "cti_vendor_handler.py", "ffi.py", "fusion_handler.py",
-  "__init__.py", "integration_action_handler.py", "integration_events_handler.py",
+  "app.py", "call_view.py", "calldefs.py", "calls.py", "controller.py", "cti_vendor_handler.py",
+  "ffi.py", "fusion_handler.py", "__init__.py", "integration_action_handler.py", "integration_events_handler.py",
   "machine.py", "messages.py", "payloads.py", "presentation.py", "settings.py", "states.py",
   "token_client.py", "tokens.py", "vendor_handler.py", "view.py",
 ];

@@ -7,6 +7,7 @@ import js
 
 from toolbar import ffi
 from toolbar import messages
+from toolbar.calls import CallMachine
 from toolbar.controller import Controller
 from toolbar.fusion_handler import FusionHandler
 from toolbar.integration_action_handler import IntegrationActionHandler
@@ -30,11 +31,11 @@ def start():
     machine = AgentMachine(
         register_timeout_ms=settings.register_timeout_ms if settings else 20000)
     controller = Controller(machine, fusion=None, vendor=None, tokens=None, view=None,
-                            report=_report)
+                            report=_report, calls=CallMachine(machine))
     actions = IntegrationActionHandler(controller)
     events = IntegrationEventsHandler(controller)
     controller.view = ToolbarView(ffi.document, on_toggle=actions.toggle_agent_availability,
-                                  on_bug=controller.bug)
+                                  on_bug=controller.bug, actions=actions)
     if settings is None:
         _report("TOOLBAR_CONFIG: " + problem)
         controller.apply(machine.startup_failed(Failure(messages.CONFIGURATION, problem)))

@@ -14,16 +14,22 @@ Ports (duck-typed):
     vendor.make_agent_available(device, token); raises Failure.
     vendor.update_token(device, token); raises Failure.
     vendor.make_agent_unavailable(device); never raises.
+    fusion.publish_call(operation, fields) -> the reply's outData (dict or None); raises
+        Failure.
+    vendor.call_action(call, action, value) and vendor.dial(call, device, number); raise
+        calldefs.CallError.
     view.render(model) with the dict of presentation.present.
     report(text) logs a bug for developers (the browser console).
 
-Public names: Controller.
+Public names: Controller, Waiter.
 """
 
 import asyncio
 
+from toolbar import calldefs
 from toolbar import messages
 from toolbar import states
+from toolbar.calldefs import CallError
 from toolbar.messages import Failure
 from toolbar.presentation import present
 
@@ -31,8 +37,9 @@ from toolbar.presentation import present
 class Controller:
     """Own the AgentMachine and the tasks carrying out its effects."""
 
-    def __init__(self, machine, *, fusion, vendor, tokens, view, report):
+    def __init__(self, machine, *, fusion, vendor, tokens, view, report, calls=None):
         self.machine = machine
+        self.calls = calls
         self.fusion = fusion
         self.vendor = vendor
         self.tokens = tokens
@@ -48,6 +55,10 @@ class Controller:
             states.UPDATE_TOKEN: self._update_token,
             states.STOP_DEVICE: self._stop_device,
             states.START_TIMER: self._start_timer,
+            calldefs.PUBLISH_CALL: self._publish_call,
+            calldefs.CALL_ACTION: self._call_action,
+            calldefs.DIAL: self._dial,
+            calldefs.ANSWER_COMMAND: self._answer_command,
         }
 
     def apply(self, effects):
@@ -57,7 +68,7 @@ class Controller:
         self.render()
 
     def render(self):
-        self.view.render(present(self.machine))
+        self.view.render(present(self.machine, self.calls))
 
     def bug(self, error):
         """Report an unexpected exception to developers and to the agent."""
@@ -130,6 +141,37 @@ class Controller:
         await asyncio.sleep(effect.ms / 1000)
         self.apply(self.machine.timer_fired(effect.timer))
 
+    # ---- Call effects ----
+
+    async def _publish_call(self, effect):
+        out_data, failed = None, False
+        try:
+            out_data = await self.fusion.publish_call(effect.operation, effect.fields)
+        except Failure as failure:
+            failed = True
+            self.report("Fusion refused " + effect.operation + ": " + str(failure))
+        except Exception as error:  # noqa: BLE001 - a bug: report it, carry on
+            self.bug(error)
+            failed = True
+        self.apply(self.calls.comm_published(effect.call, effect.operation, out_data, failed))
+
+    async def _call_action(self, effect):
+        try:
+            await self.vendor.call_action(effect.call, effect.action, effect.value)
+        except CallError as error:
+            self.apply(self.calls.call_action_failed(effect.call, effect.action, error.code,
+                                                     error.name, error.message))
+
+    async def _dial(self, effect):
+        try:
+            await self.vendor.dial(effect.call, effect.device, effect.number)
+        except CallError as error:
+            self.apply(self.calls.call_action_failed(effect.call, calldefs.DIAL, error.code,
+                                                     error.name, error.message))
+
+    async def _answer_command(self, effect):
+        effect.waiter.settle(effect.ok)
+
     # ---- Tasks ----
 
     def _spawn(self, coroutine):
@@ -146,3 +188,20 @@ class Controller:
 
         this.append(asyncio.create_task(guarded()))
         self._tasks.add(this[0])
+
+
+class Waiter:
+    """A Fusion command waiting for its outcome: ``await wait()`` returns True or False."""
+
+    def __init__(self):
+        self._event = asyncio.Event()
+        self.ok = False
+
+    def settle(self, ok):
+        if not self._event.is_set():
+            self.ok = bool(ok)
+            self._event.set()
+
+    async def wait(self):
+        await self._event.wait()
+        return self.ok

@@ -61,6 +61,7 @@ class FusionHandler:
                                            payloads.configuration_request())
             session = await _read_configuration(response)
             await self.subscribe_to_agent_commands_from_fusion()
+            await self._subscribe_to_calls()
         except ffi.JsError as error:  # a getter or setter of UEF's objects threw
             raise Failure(messages.UEF_ERROR, str(error)) from None
         return session
@@ -86,6 +87,64 @@ class FusionHandler:
         self._command_callback = ffi.callback(self._on_agent_command, self._on_bug)
         self._subscription = await self._uef(self._phone, "subscribe", request,
                                              self._command_callback, what="subscribe")
+
+    async def publish_call(self, operation, fields):
+        """Publish a call operation (newCommEvent…); return the reply's outData (a dict).
+
+        Raises:
+            Failure: UEF_TIMEOUT or UEF_ERROR.
+        """
+        response = await self._publish(operation, fields)
+        try:
+            out_data = await _getter(await _getter(response, "getResponseData"), "getOutData")
+        except ffi.JsError:
+            out_data = None
+        out = ffi.to_py(out_data) if out_data is not None else None
+        return out if isinstance(out, dict) else _raw_payload(response).get("outData")
+
+    async def _subscribe_to_calls(self):
+        """Fusion's Answer/Decline/End, click-to-dial and offer time-outs."""
+        self._call_callbacks = [
+            ffi.callback(self._on_interaction_command, self._on_bug),
+            ffi.callback(self._on_outgoing, self._on_bug),
+            ffi.callback(self._on_data_updated, self._on_bug),
+        ]
+        events = (payloads.ON_INTERACTION_COMMAND, payloads.ON_OUTGOING, payloads.ON_DATA_UPDATED)
+        self._call_subscriptions = []
+        for event, callback in zip(events, self._call_callbacks):
+            request = await self._uef(self._helper, "createSubscriptionRequest", event)
+            if event != payloads.ON_INTERACTION_COMMAND:
+                await ffi.call(request, "setAppClassification", payloads.APP_CLASSIFICATION)
+            self._call_subscriptions.append(
+                await self._uef(self._phone, "subscribe", request, callback, what="subscribe"))
+
+    def _on_interaction_command(self, response):
+        answer = ffi.deferred()
+        ffi.spawn(self._answer_interaction_command(response, answer), self._on_bug)
+        return answer.promise
+
+    async def _answer_interaction_command(self, response, answer):
+        data, result = None, payloads.FAILURE
+        try:
+            data = await _getter(response, "getResponseData")
+            raw = ffi.to_py(ffi.get(response, "responseDetails")) or {}
+            command = await _getter(data, "getCommand") or raw.get("command")
+            event_id = await _getter(data, "getEventId") or raw.get("eventId")
+            result = await self._events.interaction_command_from_fusion(command, event_id)
+        finally:
+            value = ffi.js_object({"result": payloads.FAILURE})
+            try:
+                value = await _answered(response, data, result, None)
+            finally:
+                answer.resolve(value)
+
+    def _on_outgoing(self, response):
+        data = _event_data(response)
+        self._events.outgoing_from_fusion(data.get("uuid"), data.get("outData") or {})
+
+    def _on_data_updated(self, response):
+        data = _event_data(response)
+        self._events.data_updated_from_fusion(data.get("updateType"), data.get("eventId"))
 
     # ---- Agent commands ----
 
@@ -225,6 +284,9 @@ async def _answered(response, data, result, out_data):
     """Record the command's answer and return what the Promise must resolve."""
     if data is not None and ffi.has_method(data, "setResult"):
         await ffi.call(data, "setResult", result)
+        reason = (out_data or {}).get("reason") if result == payloads.FAILURE else None
+        if reason and ffi.has_method(data, "setResultDisplayString"):
+            await ffi.call(data, "setResultDisplayString", reason)
         if out_data is not None:
             await ffi.call(data, "setOutdata", ffi.js_object(out_data))
         return data
@@ -243,6 +305,16 @@ async def _getter(target, name):
     if target is None or not ffi.has_method(target, name):
         return None
     return await ffi.call(target, name)
+
+
+def _event_data(response):
+    """The data of a non-controllable event: getResponseData().getData(), else responseDetails."""
+    data = None
+    if ffi.has_method(response, "getResponseData"):
+        data = ffi.to_py(response.getResponseData().getData())
+    if not isinstance(data, dict):
+        data = ffi.to_py(ffi.get(response, "responseDetails"))
+    return data if isinstance(data, dict) else {}
 
 
 def _raw_payload(response):

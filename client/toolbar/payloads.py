@@ -23,6 +23,8 @@ CLOSE_COMM_EVENT = "closeCommEvent"
 OUTBOUND_COMM_ERROR = "outboundCommError"
 ON_AGENT_COMMAND = "onToolbarAgentCommand"
 ON_INTERACTION_COMMAND = "onToolbarInteractionCommand"
+ON_OUTGOING = "onOutgoingEvent"
+ON_DATA_UPDATED = "onDataUpdated"
 
 CHANNEL = "PHONE"
 CHANNEL_TYPE = "ORA_SVC_PHONE"

@@ -26,14 +26,14 @@ _PRESENCE = {
 }
 
 
-def present(machine):
+def present(machine, calls=None):
     """Return the view model of ``machine`` (an AgentMachine).
 
     Keys: ``phase``; ``pressed`` (the toggle's aria-pressed: the agent's intent);
     ``label`` (the toggle's text: "Available" only while truly available); ``disabled``
     (the toggle, while starting or in a transition); ``busy``; ``presence`` (the dot:
     available, unavailable, pending, error); ``status``, ``tone`` and ``failure`` (the
-    ``#status`` line); ``agent``; ``ready``.
+    ``#status`` line); ``agent``; ``ready``; ``call`` (present_call).
     """
     phase = machine.phase
     return {
@@ -48,4 +48,20 @@ def present(machine):
         "failure": machine.status.kind,
         "agent": machine.agent_id or "",
         "ready": machine.ready,
+        "call": present_call(calls, machine.available),
     }
+
+
+def present_call(calls, available):
+    """The call panel's model: ``state`` (``idle`` or a calldefs phase), ``direction``,
+    ``number``, ``name`` (Fusion's contact name, if any), ``muted``, ``can_dial``."""
+    call = calls.current if calls is not None else None
+    if call is None:
+        return {"state": "idle", "direction": "", "number": "", "name": "", "muted": False,
+                "can_dial": bool(available)}
+    out = call.out_data or {}
+    extra = call.extra or {}
+    name = out.get("SVCMCA_CONTACT_NAME") or extra.get("SVCMCA_DISPLAY_NAME") or ""
+    return {"state": call.phase, "direction": call.direction, "number": call.number,
+            "name": "" if name == call.number else str(name), "muted": call.muted,
+            "can_dial": False}

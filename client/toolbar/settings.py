@@ -95,6 +95,9 @@ class Settings:
             "tokenRefreshMs": twilio["tokenRefreshMs"],
             "logLevel": twilio["logLevel"],
             "appName": self.application_name,
+            # A second call while busy must reach the toolbar, which declines it and tells
+            # Fusion (the SDK would otherwise ignore the invite and leave the caller ringing).
+            "allowIncomingWhileBusy": True,
         }
         if twilio["signaling"]:
             options["chunderw"] = twilio["signaling"]

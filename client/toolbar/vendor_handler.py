@@ -23,6 +23,7 @@ import js
 
 from toolbar import ffi
 from toolbar import messages
+from toolbar.calldefs import CallError
 from toolbar.cti_vendor_handler import ICtiVendorHandler
 from toolbar.messages import Failure
 
@@ -53,6 +54,73 @@ class VendorHandler(ICtiVendorHandler):
         self._on_bug = on_bug
         self._slot = None
         self._lock = asyncio.Lock()
+        self._calls = {}  # key -> _Slot of a Twilio Call
+
+    # ---- Calls ----
+
+    async def dial(self, call, device, number):
+        """device.connect({params: {To: number}}); the outcome arrives as Call events."""
+        slot = self._slot
+        if slot is None or slot.number != device:
+            raise CallError(None, "NotAvailable", "no registered Device")
+        try:
+            twilio_call = await ffi.call(slot.device, "connect",
+                                         ffi.js_object({"params": {"To": number}}))
+        except ffi.JsError as error:
+            raise CallError(error.code, error.name, error.message) from None
+        self._watch(call, twilio_call, False)
+
+    async def call_action(self, call, action, value=None):
+        """Call ``action`` (accept, reject, disconnect, mute, sendDigits) on Call ``call``."""
+        slot = self._calls.get(call)
+        if slot is None:
+            return
+        args = () if value is None else (value,)
+        try:
+            await ffi.call(slot.device, action, *args)
+        except ffi.JsError as error:
+            raise CallError(error.code, error.name, error.message) from None
+
+    def _incoming(self, device, twilio_call):
+        parameters = ffi.to_py(ffi.get(twilio_call, "parameters")) or {}
+        key = str(parameters.get("CallSid") or "")
+        if not key:
+            return
+        self._watch(key, twilio_call, True)
+        self._events.call_incoming(device, key, str(parameters.get("From") or ""))
+
+    def _watch(self, key, twilio_call, inbound):
+        slot = _Slot(key, twilio_call)
+        self._calls[key] = slot
+        events = self._events
+
+        def ended(how):
+            def report(*args):
+                self._forget(key)
+                events.call_ended(key, how)
+            return report
+
+        def on_error(error, *rest):
+            original = ffi.get(error, "originalError")
+            code = ffi.get(original, "code") if original is not None else None
+            events.call_error(key, code if code is not None else ffi.get(error, "code"),
+                              str(ffi.get(error, "name") or ""),
+                              str(ffi.get(error, "message") or ""))
+
+        handlers = (("accept", lambda *a: events.call_accepted(key)),
+                    ("ringing", lambda *a: events.call_ringing(key)),
+                    ("mute", lambda muted, *a: events.call_muted(key, bool(muted))),
+                    ("error", on_error), ("disconnect", ended("disconnect")),
+                    ("cancel", ended("cancel")), ("reject", ended("reject")))
+        for event, function in handlers:
+            self._on(slot, event, function)
+
+    def _forget(self, key):
+        slot = self._calls.pop(key, None)
+        if slot is not None:
+            callbacks, slot.callbacks = slot.callbacks, []
+            # Released later: the SDK is still inside the emit that called us.
+            ffi.spawn(_release_later(callbacks), self._on_bug)
 
     async def make_agent_available(self, device, token):
         async with self._lock:
@@ -101,6 +169,7 @@ class VendorHandler(ICtiVendorHandler):
                                       str(ffi.get(error, "message") or ""))
 
         self._on(slot, "error", on_error)
+        self._on(slot, "incoming", lambda twilio_call, *a: self._incoming(number, twilio_call))
 
     def _on(self, slot, event, function):
         callback = ffi.callback(function, self._on_bug)
@@ -128,6 +197,12 @@ class VendorHandler(ICtiVendorHandler):
     def _sounds_url(self):
         base = self._settings.twilio["soundsUrl"]
         return str(js.URL.new(base, ffi.document.baseURI).href) if base else None
+
+
+async def _release_later(callbacks):
+    await asyncio.sleep(1)
+    for callback in callbacks:
+        ffi.release(callback)
 
 
 def _reporter(method, number):

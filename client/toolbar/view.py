@@ -9,6 +9,7 @@ The page's contract, relied on by Fusion's users and by the tests:
 - ``#agent-id``: the Fusion agent id.
 - ``#toolbar``: ``data-phase`` (toolbar/states.py phases), ``data-presence``, ``aria-busy``,
   ``data-python`` (``cpython`` on Pyodide, ``micropython``) once Python runs.
+- ``#call-panel`` and its controls: see toolbar/call_view.py.
 - ``body[data-ready="true"]``: start-up is over and the toolbar accepts actions.
 
 Public names: ToolbarView.
@@ -17,12 +18,13 @@ Public names: ToolbarView.
 import sys
 
 from toolbar import ffi
+from toolbar.call_view import CallView
 
 
 class ToolbarView:
     """Bind the toggle and render view models into the page."""
 
-    def __init__(self, document, *, on_toggle, on_bug):
+    def __init__(self, document, *, on_toggle, on_bug, actions=None):
         self._body = document.body
         self._root = _require(document, "#toolbar")
         self._toggle = _require(document, "#availability-toggle")
@@ -34,6 +36,7 @@ class ToolbarView:
         self._root.setAttribute("data-python", sys.implementation.name)
         self._click = ffi.callback(lambda event: on_toggle(), on_bug)
         self._toggle.addEventListener("click", self._click)
+        self._calls = CallView(document, actions, on_bug) if actions is not None else None
 
     def render(self, model):
         """Show ``model`` (presentation.present); only what changed is written, so the
@@ -54,6 +57,8 @@ class ToolbarView:
                   lambda presence: self._root.setAttribute("data-presence", presence))
         self._set("busy", model["busy"],
                   lambda busy: self._root.setAttribute("aria-busy", _bool(busy)))
+        if self._calls is not None and "call" in model:
+            self._calls.render(model["call"])
         if model["ready"]:
             self._set("ready", True, lambda ready: self._body.setAttribute("data-ready", "true"))
 

@@ -225,7 +225,10 @@ class Emulator:
         self._apply(self.switchboard.timer_fired(key))
 
     async def _fetch_twiml(self, sid: str, url: str, params: dict[str, str]) -> None:
-        result = await webhook.fetch_twiml(url, params, auth_token=self.credentials.auth_token,
+        auth_token = self.credentials.auth_token
+        if Fault.FORGE_WEBHOOK_SIGNATURES in self.switchboard.faults:
+            auth_token = "not-" + auth_token
+        result = await webhook.fetch_twiml(url, params, auth_token=auth_token,
                                            timeout=self._webhook_timeout)
         self._apply(self.switchboard.twiml_received(sid, result))
 

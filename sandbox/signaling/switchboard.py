@@ -50,6 +50,9 @@ class Fault(StrEnum):
     DROP_CONNECTIONS = "drop_connections"  # once: cut every connection (network loss)
     PAUSE_HEARTBEATS = "pause_heartbeats"  # until cleared: a silent server
     REJECT_TOKENS = "reject_tokens"  # until cleared: a revoked API key
+    # until cleared: /voice requests carry a wrong X-Twilio-Signature (a rotated auth token),
+    # so the token service answers 403 and every call fails with an application error
+    FORGE_WEBHOOK_SIGNATURES = "forge_webhook_signatures"
 
 
 class Switchboard:

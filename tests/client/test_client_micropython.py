@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 CLIENT_DIR = HERE.parents[1] / "client"
 MICROPYTHON = CLIENT_DIR / "vendor" / "micropython-1.27.0" / "micropython.mjs"
 # The framework-free core test modules (plain functions and assert).
-CORE_TESTS = ("test_client_machine", "test_client_payloads", "test_client_messages",
+CORE_TESTS = ("test_client_machine", "test_client_calls", "test_client_payloads", "test_client_messages",
               "test_client_settings", "test_client_presentation", "test_client_modules")
 
 

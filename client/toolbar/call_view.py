@@ -1,0 +1,114 @@
+"""CallView: the call panel of the toolbar's page (client/index.html), drawn from the model.
+
+DOM contract (tests and scripts rely on it):
+- ``#call-panel[data-call-state]``: ``idle`` or a call phase (toolbar/calldefs.py: ringing,
+  connecting, dialing, active); ``[data-direction]`` inbound/outbound while a call is live.
+- ``#call-info`` (hidden when idle): ``#caller`` (the other party's number),
+  ``#caller-name`` (Fusion's contact name, if any), ``#call-timer`` (mm:ss since connected).
+- ``#answer``, ``#decline`` (an incoming call ringing), ``#hangup`` (any live call; it also
+  cancels an outbound call still ringing), ``#mute`` (``aria-pressed``, connected calls).
+- ``#keypad`` with ``button[data-digit]`` 0-9 * #: DTMF during a connected call.
+- ``#dial-form``: ``#dial-number`` and ``#dial-button`` (enabled while available, no call).
+
+Public names: CallView.
+"""
+
+import js
+
+from toolbar import ffi
+
+_BUTTONS = ("answer", "decline", "hangup", "mute")
+
+
+class CallView:
+    """Bind the call panel's controls to ``actions`` (IntegrationActionHandler); render."""
+
+    def __init__(self, document, actions, on_bug):
+        self._document = document
+        self._actions = actions
+        self._panel = document.querySelector("#call-panel")
+        self._shown = {}
+        self._since = None
+        self._ticker = None
+        self._callbacks = [ffi.callback(self._on_click, on_bug),
+                           ffi.callback(self._on_submit, on_bug),
+                           ffi.callback(lambda: self._tick(), on_bug)]
+        self._panel.addEventListener("click", self._callbacks[0])
+        self._element("dial-form").addEventListener("submit", self._callbacks[1])
+
+    def render(self, call):
+        """Show ``call`` (presentation.present_call)."""
+        state = call["state"]
+        idle = state == "idle"
+        self._set("state", state, lambda v: self._panel.setAttribute("data-call-state", v))
+        self._set("direction", call["direction"],
+                  lambda v: self._panel.setAttribute("data-direction", v))
+        self._set("number", call["number"], lambda v: self._text("caller", v))
+        self._set("name", call["name"], lambda v: self._text("caller-name", v))
+        self._set("muted", call["muted"], lambda v: self._element("mute").setAttribute(
+            "aria-pressed", "true" if v else "false"))
+        self._set("can_dial", call["can_dial"],
+                  lambda v: setattr(self._element("dial-button"), "disabled", not v))
+        ringing_in = state == "ringing" and call["direction"] == "inbound"
+        visible = {"call-info": not idle, "answer": ringing_in, "decline": ringing_in,
+                   "hangup": not idle and not ringing_in, "mute": state == "active",
+                   "keypad": state == "active"}
+        for element_id, shown in visible.items():
+            self._set("show-" + element_id, shown,
+                      lambda v, i=element_id: setattr(self._element(i), "hidden", not v))
+        self._set("active", state == "active", self._timer)
+
+    # ---- Events ----
+
+    def _on_click(self, event):
+        button = event.target.closest("button")
+        if ffi.is_missing(button):
+            return
+        digit = button.getAttribute("data-digit")
+        if not ffi.is_missing(digit):
+            self._actions.send_digit(str(digit))
+            return
+        handlers = {"answer": self._actions.answer, "decline": self._actions.decline,
+                    "hangup": self._actions.hang_up, "mute": self._actions.toggle_mute}
+        handler = handlers.get(str(button.id))
+        if handler is not None:
+            handler()
+
+    def _on_submit(self, event):
+        event.preventDefault()
+        number = str(self._element("dial-number").value or "")
+        if number.strip():
+            self._actions.dial(number)
+
+    # ---- The timer ----
+
+    def _timer(self, active):
+        if active:
+            self._since = js.Date.now()
+            self._text("call-timer", "00:00")
+            self._ticker = js.setInterval(self._callbacks[2], 500)
+        elif self._ticker is not None:
+            js.clearInterval(self._ticker)
+            self._ticker = None
+
+    def _tick(self):
+        seconds = int((js.Date.now() - self._since) // 1000)
+        self._text("call-timer", _two(seconds // 60) + ":" + _two(seconds % 60))
+
+    # ---- Helpers ----
+
+    def _element(self, element_id):
+        return self._document.getElementById(element_id)
+
+    def _text(self, element_id, text):
+        self._element(element_id).textContent = text
+
+    def _set(self, key, value, write):
+        if key in self._shown and self._shown[key] == value:
+            return
+        self._shown[key] = value
+        write(value)
+
+
+def _two(number):
+    return ("0" + str(number))[-2:]

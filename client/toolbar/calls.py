@@ -1,0 +1,308 @@
+"""The call state machine: one call at a time, what Fusion was told about it, how it ended.
+
+Browser-free (CPython and MicroPython), like toolbar/machine.py: every method takes one
+input (an agent action, a Fusion command, a Twilio Call event, the outcome of an effect)
+and returns Effects; it never calls anything.
+
+Rules:
+- A call is keyed by a string: the CallSid for inbound calls (also their Fusion eventId),
+  "out-<n>" for outbound ones (their eventId is the onOutgoingEvent uuid, or a generated
+  "manual-<n>" for a number dialled by hand).
+- newCommEvent is published first; its outData is kept and is the inData of every later
+  startCommEvent/closeCommEvent of that call. Whatever happens before Fusion answers it
+  (the call connects, or ends) is published once it has.
+- The close reason follows from how the call ended (calldefs.py): REJECT, ABANDONED,
+  MISSED, WRAPUP, CANCELED (and REJECT for an outbound failure, after outboundCommError).
+- A Fusion command waits for its real outcome (``waiter``): accept succeeds once the call is
+  connected and fails if the call is gone; reject/disconnect succeed once Twilio is asked.
+
+Public names: CallMachine (phases, effect kinds and error codes are in toolbar/calldefs.py).
+"""
+
+from toolbar import calldefs as c
+from toolbar import payloads
+from toolbar.states import Effect
+
+
+class Call:
+    """One call; read its attributes, only CallMachine changes them."""
+
+    def __init__(self, key, direction, number, event_id, phase):
+        self.key = key
+        self.direction = direction
+        self.number = number
+        self.event_id = event_id
+        self.phase = phase
+        self.comm_uuid = None  # the onOutgoingEvent uuid, for outboundCommError
+        self.extra = None  # in-data for newCommEvent (the outgoing event's outData)
+        self.out_data = None  # newCommEvent's outData, once Fusion answered
+        self.announced = None  # None: newCommEvent pending; True: answered; False: refused
+        self.connected = False
+        self.started_sent = False
+        self.reason = None  # the close reason, once ended
+        self.error = None  # (errorCode, message) of a failed outbound call
+        self.muted = False
+        self.waiters = []  # Fusion accept commands waiting for the outcome
+
+
+class CallMachine:
+    """The calls of the toolbar; ``agent`` is the AgentMachine (its status line is shared)."""
+
+    def __init__(self, agent):
+        self.agent = agent
+        self.calls = {}
+        self._counter = 0
+
+    # ---- Questions ----
+
+    @property
+    def current(self):
+        """The live call (not ended), or None."""
+        for call in self.calls.values():
+            if call.phase != c.ENDED:
+                return call
+        return None
+
+    def live_event_ids(self):
+        call = self.current
+        return [call.event_id] if call is not None else []
+
+    # ---- Twilio: a call arrives ----
+
+    def incoming(self, key, caller):
+        """Device ``incoming``: offer the call to Fusion, or decline it when busy."""
+        busy = self.current is not None
+        call = Call(key, c.INBOUND, caller, key, c.RINGING)
+        self.calls[key] = call
+        effects = [self._new_comm(call)]
+        if busy:
+            # One call at a time: the SDK would ignore the invite while busy and leave the
+            # caller ringing; instead it reaches us (allowIncomingWhileBusy), Twilio is told
+            # no (reject: the caller's Dial moves on) and Fusion records a missed call.
+            effects += self._end(call, "MISSED", c.REJECT_ACTION)
+            self.agent.status = c.status("busy-declined", caller)
+        return effects
+
+    # ---- The agent or Fusion acts ----
+
+    def accept(self, waiter=None):
+        call = self.current
+        if call is None or call.direction != c.INBOUND or call.phase != c.RINGING:
+            return _answer(waiter, False)
+        call.phase = c.CONNECTING
+        if waiter is not None:
+            call.waiters.append(waiter)
+        return [_action(call, c.ACCEPT_ACTION)]
+
+    def reject(self, waiter=None):
+        call = self.current
+        if call is None or call.direction != c.INBOUND or call.phase != c.RINGING:
+            return _answer(waiter, False)
+        return self._end(call, "REJECT", c.REJECT_ACTION) + _answer(waiter, True)
+
+    def hang_up(self, waiter=None):
+        """Hang up (or decline, or cancel) the live call."""
+        call = self.current
+        if call is None:
+            return _answer(waiter, False)
+        if call.direction == c.INBOUND and call.phase == c.RINGING:
+            return self.reject(waiter)
+        reason = "WRAPUP" if call.connected else "CANCELED"
+        return self._end(call, reason, c.DISCONNECT_ACTION) + _answer(waiter, True)
+
+    def fusion_command(self, command, event_id, waiter):
+        """onToolbarInteractionCommand ``command`` for ``event_id``."""
+        call = self.current
+        if call is None or call.event_id != event_id:
+            return _answer(waiter, False)
+        handlers = {"accept": self.accept, "reject": self.reject, "disconnect": self.hang_up}
+        handler = handlers.get(command)
+        return handler(waiter) if handler else _answer(waiter, False)
+
+    def offer_timeout(self, event_id):
+        """onDataUpdated OFFER_TIMEOUT: Fusion gave up offering; stop ringing."""
+        call = self.calls.get(event_id)
+        if call is None or call.phase != c.RINGING:
+            return []
+        return self._end(call, "MISSED", c.REJECT_ACTION)
+
+    def toggle_mute(self):
+        call = self.current
+        if call is None or call.phase != c.ACTIVE:
+            return []
+        return [_action(call, c.MUTE_ACTION, not call.muted)]
+
+    def send_digits(self, digits):
+        call = self.current
+        if call is None or call.phase != c.ACTIVE:
+            return []
+        return [_action(call, c.DIGITS_ACTION, digits)]
+
+    def dial(self, number, device, comm_uuid=None, extra=None):
+        """Click-to-dial (``comm_uuid`` = the outgoing event's uuid) or a number typed in."""
+        self._counter += 1
+        event_id = comm_uuid or "manual-" + str(self._counter)
+        if self.current is not None:  # busy: Fusion hears why, nothing is dialled
+            if comm_uuid:
+                return [_publish(None, payloads.OUTBOUND_COMM_ERROR, payloads.outbound_comm_error(
+                    comm_uuid, "FAILED", c.error_text("BUSY_AGENT")))]
+            self.agent.status = c.status("busy-agent")
+            return []
+        if not comm_uuid and not c.is_e164(number):  # a typo: nothing for Fusion to show
+            self.agent.status = c.status("call-failed", number, c.error_text("INVALID_NUMBER"))
+            return []
+        call = Call("out-" + str(self._counter), c.OUTBOUND, number, event_id, c.DIALING)
+        call.comm_uuid = comm_uuid
+        call.extra = extra
+        self.calls[call.key] = call
+        effects = [self._new_comm(call)]
+        problem = None if c.is_e164(number) else "INVALID_NUMBER"
+        if problem is None and device is None:
+            problem = "NOT_AVAILABLE"
+        if problem:
+            return effects + self._fail(call, problem, c.error_text(problem))
+        return effects + [Effect(c.DIAL, call=call.key, number=number, device=device)]
+
+    # ---- Twilio: what happens to the call ----
+
+    def call_ringing(self, key):
+        call = self._live(key)
+        if call is not None and call.phase == c.DIALING:
+            call.phase = c.RINGING
+        return []
+
+    def call_accepted(self, key):
+        """Call ``accept``: the call is connected (answered by us or by the far end)."""
+        call = self._live(key)
+        if call is None:
+            return []
+        call.phase = c.ACTIVE
+        call.connected = True
+        effects = self._start(call)
+        for waiter in call.waiters:
+            effects += _answer(waiter, True)
+        call.waiters = []
+        return effects
+
+    def call_ended(self, key, how):
+        """Call ``disconnect`` / ``cancel`` / ``reject``, as ``how``."""
+        call = self._live(key)
+        if call is None:
+            return []
+        if how == "cancel" or (call.direction == c.INBOUND and not call.connected):
+            return self._end(call, "ABANDONED")
+        if call.connected:
+            return self._end(call, "WRAPUP")
+        # An outbound call that ends unanswered with no error: the call was refused.
+        return self._fail(call, "FAILED", c.error_text("FAILED"))
+
+    def call_error(self, key, code, name="", message=""):
+        call = self._live(key)
+        if call is None:
+            return []
+        kind = c.error_kind(code, name)
+        effects = []
+        if call.direction == c.OUTBOUND and not call.connected:
+            effects = self._fail(call, kind, c.error_text(kind) + _detail(code, message))
+        elif kind == "MICROPHONE" and call.phase == c.CONNECTING:
+            effects = self._end(call, "REJECT", c.REJECT_ACTION)
+        if kind == "MICROPHONE":
+            self.agent.status = c.status("microphone")
+        return effects
+
+    def call_action_failed(self, key, action, code, name="", message=""):
+        """An SDK call (accept, connect, mute...) threw or rejected."""
+        if action in (c.ACCEPT_ACTION, c.DIAL):
+            return self.call_error(key, code, name, message)
+        return []
+
+    def call_muted(self, key, muted):
+        call = self._live(key)
+        if call is not None:
+            call.muted = bool(muted)
+        return []
+
+    # ---- Fusion answered ----
+
+    def comm_published(self, key, operation, out_data=None, failed=False):
+        call = self.calls.get(key)
+        if call is None or operation != payloads.NEW_COMM_EVENT:
+            if call is not None and operation == payloads.CLOSE_COMM_EVENT:
+                del self.calls[key]
+            return []
+        call.announced = not failed
+        call.out_data = dict(out_data or {}) if not failed else None
+        if failed:
+            return self._forget(call) if call.phase == c.ENDED else []
+        effects = self._start(call) if call.connected else []
+        if call.phase == c.ENDED:
+            effects.append(self._close(call))
+        return effects
+
+    # ---- Internals ----
+
+    def _new_comm(self, call):
+        direction = payloads.INBOUND if call.direction == c.INBOUND else payloads.OUTBOUND
+        return _publish(call.key, payloads.NEW_COMM_EVENT, payloads.new_comm_event(
+            call.event_id, call.number, direction, call.extra))
+
+    def _start(self, call):
+        if not call.announced or call.started_sent:
+            return []
+        call.started_sent = True
+        return [_publish(call.key, payloads.START_COMM_EVENT,
+                         payloads.start_comm_event(call.event_id, call.out_data))]
+
+    def _close(self, call):
+        return _publish(call.key, payloads.CLOSE_COMM_EVENT,
+                        payloads.close_comm_event(call.event_id, call.out_data, call.reason))
+
+    def _end(self, call, reason, action=None):
+        call.phase = c.ENDED
+        call.reason = reason
+        effects = [_action(call, action)] if action else []
+        for waiter in call.waiters:
+            effects += _answer(waiter, False)
+        call.waiters = []
+        if call.announced:
+            effects += self._start(call) if call.connected else []
+            effects.append(self._close(call))
+        elif call.announced is False:
+            self._forget(call)
+        return effects
+
+    def _fail(self, call, code, message):
+        call.error = (code, message)
+        self.agent.status = c.status("call-failed", call.number, message)
+        effects = []
+        if call.comm_uuid:
+            effects.append(_publish(None, payloads.OUTBOUND_COMM_ERROR,
+                                    payloads.outbound_comm_error(call.comm_uuid, code, message)))
+        return effects + self._end(call, "REJECT")
+
+    def _forget(self, call):
+        self.calls.pop(call.key, None)
+        return []
+
+    def _live(self, key):
+        call = self.calls.get(key)
+        return call if call is not None and call.phase != c.ENDED else None
+
+
+def _detail(code, message):
+    text = ("Twilio " + str(code) if code else "") + (": " if code and message else "") + message
+    return " (" + text + ")" if text else ""
+
+
+def _action(call, action, value=None):
+    return Effect(c.CALL_ACTION, call=call.key, action=action, value=value)
+
+
+def _publish(key, operation, fields):
+    return Effect(c.PUBLISH_CALL, call=key, operation=operation, fields=fields)
+
+
+def _answer(waiter, ok):
+    if waiter is None:
+        return []
+    return [Effect(c.ANSWER_COMMAND, waiter=waiter, ok=ok)]

@@ -1,0 +1,154 @@
+"""Inbound calls, driven from the toolbar and from Fusion, on both interpreters.
+
+Each test checks three views: the UEF operations the host received (one eventId, the
+CallSid; inData = newCommEvent's outData; the close reason), the emulator's call, and the
+toolbar's call panel.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import wait_until
+
+from tests.browser.calls import CALLER
+from tests.browser.calls import agent_leg
+from tests.browser.calls import check_correlated
+from tests.browser.calls import click
+from tests.browser.calls import click_host
+from tests.browser.calls import close_reason
+from tests.browser.calls import emulator_call
+from tests.browser.calls import far_end_hangs_up
+from tests.browser.calls import operations
+from tests.browser.calls import panel
+from tests.browser.calls import ring
+from tests.browser.calls import wait_agent_leg
+from tests.browser.calls import wait_call_operations
+from tests.browser.calls import wait_call_state
+from tests.browser.calls import wait_emulator
+from tests.browser.calls import wait_host_visible
+from tests.browser.calls import wait_operations
+
+pytestmark = pytest.mark.browser
+INBOUND = "ORA_SVC_INBOUND"
+
+
+def _ringing(toolbar) -> tuple[str, str]:
+    """Ring the agent; return (the call's sid, the eventId the toolbar gave Fusion)."""
+    before = len(operations(toolbar))
+    sid = ring(toolbar)
+    new = wait_until(lambda: [op for op in operations(toolbar)[before:]
+                              if op["method"] == "newCommEvent" and op["answered"]],
+                     what="newCommEvent for the call")
+    event_id = new[0]["data"]["eventId"]
+    state = wait_call_state(toolbar, "ringing")
+    assert state["caller"] == CALLER and state["answer"] and state["decline"], state
+    assert state["direction"] == "inbound" and not state["canDial"]
+    wait_host_visible(toolbar, "incoming-dialog")
+    # The eventId is the agent leg's CallSid: the emulator finds the call by it.
+    assert wait_emulator(toolbar, event_id, "ringing")["sid"] == sid
+    return sid, event_id
+
+
+def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
+    """Answer in the toolbar → startCommEvent; Hang up → WRAPUP; the emulator agrees."""
+    toolbar.go_available()
+    sid, event_id = _ringing(toolbar)
+    click(toolbar, "#answer")
+    state = wait_call_state(toolbar, "active")
+    assert state["hangup"] and state["mute"] == "false" and state["keypad"], state
+    wait_operations(toolbar, ["newCommEvent", "startCommEvent"])
+    call = wait_emulator(toolbar, sid, "in-progress")
+    assert agent_leg(call)["status"] == "in-progress"
+    wait_host_visible(toolbar, "screen-pop")
+    click(toolbar, "#hangup")
+    ops = wait_operations(toolbar, ["newCommEvent", "startCommEvent", "closeCommEvent"])
+    check_correlated(toolbar, ops, event_id, INBOUND, CALLER)
+    assert close_reason(ops) == "WRAPUP"
+    wait_emulator(toolbar, sid, "completed")
+    wait_call_state(toolbar, "idle")
+    wait_host_visible(toolbar, "wrapup")
+
+
+def test_inbound_accept_in_fusion_then_far_end_hangs_up(toolbar):
+    """Fusion's Answer → accept resolves success once connected; caller hangs up → WRAPUP."""
+    toolbar.go_available()
+    sid, event_id = _ringing(toolbar)
+    click_host(toolbar, "#incoming-answer")
+    wait_call_state(toolbar, "active")
+    wait_operations(toolbar, ["newCommEvent", "startCommEvent"])
+    command = next(c for c in toolbar.commands() if c["command"] == "accept")
+    assert command["result"] == "success" and command["eventId"] == event_id
+    far_end_hangs_up(toolbar, sid)
+    ops = wait_operations(toolbar, ["newCommEvent", "startCommEvent", "closeCommEvent"])
+    check_correlated(toolbar, ops, event_id, INBOUND, CALLER)
+    assert close_reason(ops) == "WRAPUP"
+    assert wait_emulator(toolbar, sid, "completed")
+    wait_call_state(toolbar, "idle")
+
+
+def _ended(toolbar, event_id: str, reason: str) -> None:
+    ops = wait_call_operations(toolbar, event_id, ["newCommEvent", "closeCommEvent"])
+    check_correlated(toolbar, ops, event_id, INBOUND, CALLER)
+    assert close_reason(ops) == reason
+    wait_call_state(toolbar, "idle")
+    wait_host_visible(toolbar, "incoming-dialog", False)
+
+
+def test_inbound_declined_abandoned_timed_out(toolbar):
+    """Four calls not taken: Decline in the toolbar and in Fusion (REJECT), the caller gives
+    up (ABANDONED), Fusion's offer times out (MISSED, and the call stops ringing)."""
+    toolbar.go_available()
+    sid, event_id = _ringing(toolbar)
+    click(toolbar, "#decline")
+    _ended(toolbar, event_id, "REJECT")
+    wait_agent_leg(toolbar, sid, "rejected")
+
+    sid, event_id = _ringing(toolbar)
+    click_host(toolbar, "#incoming-decline")
+    _ended(toolbar, event_id, "REJECT")
+    wait_agent_leg(toolbar, sid, "rejected")
+    command = [c for c in toolbar.commands() if c["command"] == "reject"][-1]
+    assert command["result"] == "success" and command["eventId"] == event_id
+
+    sid, event_id = _ringing(toolbar)
+    far_end_hangs_up(toolbar, sid)
+    _ended(toolbar, event_id, "ABANDONED")
+    wait_emulator(toolbar, sid, "canceled")
+
+    sid, event_id = _ringing(toolbar)
+    click_host(toolbar, "#offer-timeout")
+    _ended(toolbar, event_id, "MISSED")
+    wait_agent_leg(toolbar, sid, "rejected")  # it stopped ringing
+    toolbar.check_clean()
+
+
+def test_inbound_second_call_while_busy(toolbar):
+    """On a call, a second caller is declined at once; Fusion gets newCommEvent + MISSED for
+    it; nothing is left ringing; the first call goes on."""
+    toolbar.go_available()
+    sid, event_id = _ringing(toolbar)
+    click(toolbar, "#answer")
+    wait_call_state(toolbar, "active")
+    wait_call_operations(toolbar, event_id, ["newCommEvent", "startCommEvent"])
+    second = ring(toolbar, "+15557770002")
+    second_ops = wait_until(lambda: [op for op in operations(toolbar)
+                                     if op["data"].get("eventId") not in (event_id, None)],
+                            what="the second call's newCommEvent")
+    second_id = second_ops[0]["data"]["eventId"]
+    ops = wait_call_operations(toolbar, second_id, ["newCommEvent", "closeCommEvent"])
+    check_correlated(toolbar, ops, second_id, INBOUND, "+15557770002")
+    assert close_reason(ops) == "MISSED"
+    assert wait_agent_leg(toolbar, second, "rejected")["sid"] == second
+    state = panel(toolbar)
+    assert state["state"] == "active" and state["caller"] == CALLER, state
+    assert "Declined a call from +15557770002" in state["status"]
+    assert emulator_call(toolbar, sid)["status"] == "in-progress"
+    # Fusion still sees the first call connected; getActiveEngagements reports it alone.
+    toolbar.host_button("get-engagements")
+    wait_until(lambda: any(c["command"] == "getActiveEngagements" for c in toolbar.commands()),
+               what="getActiveEngagements answered")
+    command = next(c for c in toolbar.commands() if c["command"] == "getActiveEngagements")
+    assert command["outData"] == {"activeCount": 1, "engagements": [{"eventId": event_id}]}
+    click(toolbar, "#hangup")
+    wait_call_operations(toolbar, event_id, ["newCommEvent", "startCommEvent", "closeCommEvent"])
+    wait_emulator(toolbar, sid, "completed")
