@@ -5,6 +5,7 @@ Not a benchmark but the profiler behind the browser gaps in bench/README.md.
 that records a trace from launch (``--trace-startup``, JSON), shows the toolbar twice (cold,
 then warm), makes it available once, and prints for the toolbar frame's main thread:
 
+- the warm start-up's requests and Fusion messages, in order, from the frame's navigation;
 - the warm start-up, navigation to ready: time busy and idle (waiting on requests, timers,
   Fusion), and the activities that kept it busy;
 - the click to available: in order, each task longer than 0.3 ms, each short timer set (with
@@ -49,21 +50,26 @@ def main() -> None:
     interpreter = parser.parse_args().interpreter
     note("recording a trace: under a minute")
     path = Path(tempfile.mkdtemp(prefix="bench-trace-")) / f"toolbar-{interpreter}.json"
-    _record(path, interpreter, seconds=25 if interpreter == "pyodide" else 12)
+    frame = _record(path, interpreter, seconds=25 if interpreter == "pyodide" else 12)
     events = json.loads(path.read_text())["traceEvents"]
     print(f"trace: {path}")
+    _print_waterfall(frame)
     _print_startup(events)
     _print_click(events)
 
 
-def _record(path: Path, interpreter: str, seconds: int) -> None:
-    """Trace the first ``seconds`` of a Chromium that starts the toolbar twice, then clicks."""
+def _record(path: Path, interpreter: str, seconds: int) -> dict[str, Any]:
+    """Trace the first ``seconds`` of a Chromium that starts the toolbar twice, then clicks.
+
+    Returns the toolbar frame's marks and resource timings of the warm start-up.
+    """
     flags = (f"--trace-startup={_CATEGORIES}", f"--trace-startup-file={path}",
              f"--trace-startup-duration={seconds}", "--trace-startup-format=json")  # fmt: skip
     began = time.monotonic()
     with browser.sandbox() as live, browser.chromium(*flags) as driver:
         for _ in ("cold", "warm"):
             browser.open_host(driver, live, f"interpreter={interpreter}")
+        frame = browser.marks(driver, clear=True)
         toggle.toggle_once(driver, live, "available")
         # Chromium writes the file once the duration is over, while it still runs.
         deadline = began + seconds + 30
@@ -71,6 +77,26 @@ def _record(path: Path, interpreter: str, seconds: int) -> None:
             time.sleep(0.5)
     if not path.exists():
         raise SystemExit(f"no trace in {path}: the run took longer than {seconds} s")
+    return frame
+
+
+def _print_waterfall(frame: dict[str, Any]) -> None:
+    """The warm start-up's requests and Fusion messages, in ms from the frame's navigation;
+    consecutive requests to one folder are one line."""
+    origin = frame["timeOrigin"]
+    rows: list[list[Any]] = []  # [start, end, file or folder or mark, count, folder]
+    for entry in sorted(frame["resources"], key=lambda entry: entry["start"]):
+        path = entry["url"].split("?")[0].split("/", 3)[-1]
+        folder = path.rsplit("/", 1)[0] + "/"
+        if rows and rows[-1][4] == folder:
+            rows[-1][1:4] = [max(rows[-1][1], entry["end"]), folder, rows[-1][3] + 1]
+        else:
+            rows.append([entry["start"], entry["end"], path, 1, folder])
+    rows += [[at, at, name.removeprefix("bench:"), 0, ""] for name, at in frame["marks"]]
+    print("\nwarm start-up, toolbar frame: requests (by folder) and marks, ms")
+    for start, end, what, count, _ in sorted(rows):
+        files = f"  ({count} files)" if count > 1 else ""
+        print(f"  {start - origin:6.0f} {end - origin:6.0f}  {what}{files}")
 
 
 def _print_startup(events: list[Event]) -> None:
