@@ -25,6 +25,7 @@ import collections
 import json
 import tempfile
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ Event = dict[str, Any]
 _CATEGORIES = (
     "toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing"
 )
-_TASK = "ThreadControllerImpl::RunTask"
+_TASKS = {"RunTask", "ThreadControllerImpl::RunTask"}  # wrappers: what runs inside tells
 _STEPS = {
     "EventDispatch", "TimerInstall", "TimerFire", "ResourceSendRequest", "ResourceFinish",
     "WebSocketCreate", "WebSocketSendHandshakeRequest", "WebSocketReceiveHandshakeResponse",
@@ -104,17 +105,17 @@ def _print_startup(events: list[Event]) -> None:
                   and "/toolbar/?" in _data(e).get("url", "")][-1]  # fmt: skip
     ready = min(e["ts"] for e in _marks(events, "bench:ready") if e["ts"] > navigation["ts"]
                 and e["pid"] == navigation["pid"])  # fmt: skip
-    thread = _main_thread(events, navigation["pid"])
-    tasks = [
-        e for e in _between(thread, navigation["ts"], ready) if e["name"] == _TASK and "dur" in e
-    ]
-    busy = sum(task["dur"] for task in tasks) / 1000
+    thread = _between(_main_thread(events, navigation["pid"]), navigation["ts"], ready)
+    tasks = list(_outermost(thread))
+    busy = sum(min(task["dur"], ready - task["ts"]) for task in tasks) / 1000
     total = (ready - navigation["ts"]) / 1000
     print(f"\nwarm start-up: {total:.0f} ms to ready; main thread busy {busy:.0f} ms, "
           f"idle {total - busy:.0f} ms")  # fmt: skip
     spent: collections.Counter[str] = collections.Counter()
-    for event in _children(thread, tasks):
-        spent[_label(event)] += event.get("dur", 0) / 1000
+    for task in tasks:
+        inside = _between(thread, task["ts"], task["ts"] + task["dur"])
+        for event in _outermost(e for e in inside if e is not task and e["name"] not in _TASKS):
+            spent[_label(event)] += event["dur"] / 1000
     for label, milliseconds in spent.most_common(12):
         print(f"  {milliseconds:7.1f} ms  {label}")
 
@@ -127,11 +128,13 @@ def _print_click(events: list[Event]) -> None:
     print(f"\nclick to available: {(icon - click['ts']) / 1000:.1f} ms (toolbar main thread)")
     urls = {_data(e).get("requestId"): _data(e).get("url", "") for e in events
             if e["name"] == "ResourceSendRequest"}  # fmt: skip
-    for event in _between(_main_thread(events, click["pid"]), click["ts"], icon):
+    thread = _between(_main_thread(events, click["pid"]), click["ts"], icon)
+    long_tasks = [task for task in _outermost(thread) if task["dur"] > 300]
+    for event in thread:
         data = _data(event)
         if event["name"] == "ResourceFinish":
             data["url"] = urls.get(data.get("requestId"), "")
-        long_task = event["name"] == _TASK and event.get("dur", 0) > 300
+        long_task = any(event is task for task in long_tasks)
         # Timers longer than a frame are the SDK's timeouts, not steps on the way.
         step = event["name"] in _STEPS and (data.get("timeout") or 0) <= 16
         if long_task or step:
@@ -153,14 +156,13 @@ def _between(thread: list[Event], start: float, end: float) -> list[Event]:
     return [e for e in thread if start <= e["ts"] <= end]
 
 
-def _children(thread: list[Event], tasks: list[Event]) -> Iterator[Event]:
-    """The outermost traced events inside each task (what the task was doing)."""
-    for task in tasks:
-        end, covered = task["ts"] + task["dur"], task["ts"]
-        for event in _between(thread, task["ts"], end):
-            if event is not task and event["ph"] == "X" and event["ts"] >= covered:
-                covered = event["ts"] + event.get("dur", 0)
-                yield event
+def _outermost(events: Iterable[Event]) -> Iterator[Event]:
+    """The complete events (in time order) that no earlier one contains."""
+    covered = 0.0
+    for event in events:
+        if event["ph"] == "X" and "dur" in event and event["ts"] >= covered:
+            covered = event["ts"] + event["dur"]
+            yield event
 
 
 def _marks(events: list[Event], name: str) -> list[Event]:
