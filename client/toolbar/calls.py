@@ -205,7 +205,7 @@ class CallMachine:
         if call.direction == c.OUTBOUND and not call.connected:
             effects = self._fail(call, kind, c.error_text(kind) + _detail(code, message))
         elif kind == "MICROPHONE" and call.phase == c.CONNECTING:
-            effects = self._end(call, "REJECT", c.REJECT_ACTION)
+            effects = self._end(call, "REJECT")  # the SDK already hung up
         if kind == "MICROPHONE":
             self.agent.status = c.status("microphone")
         return effects

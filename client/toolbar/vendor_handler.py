@@ -95,9 +95,15 @@ class VendorHandler(ICtiVendorHandler):
         events = self._events
 
         def ended(how):
+            async def later():
+                # After the current emit: the SDK emits "disconnect" *before* the "error"
+                # that explains it (a microphone refused), and the error must come first.
+                await asyncio.sleep(0)
+                events.call_ended(key, how)
+
             def report(*args):
                 self._forget(key)
-                events.call_ended(key, how)
+                ffi.spawn(later(), self._on_bug)
             return report
 
         def on_error(error, *rest):

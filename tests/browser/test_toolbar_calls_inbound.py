@@ -27,26 +27,50 @@ from tests.browser.calls import wait_call_state
 from tests.browser.calls import wait_emulator
 from tests.browser.calls import wait_host_visible
 from tests.browser.calls import wait_operations
+from tests.browser.calls import wait_panel
 
 pytestmark = pytest.mark.browser
 INBOUND = "ORA_SVC_INBOUND"
+CONTACT = "+14155550101"  # Virginia Kohl in the host's directory
 
 
-def _ringing(toolbar) -> tuple[str, str]:
+def _ringing(toolbar, caller: str = CALLER) -> tuple[str, str]:
     """Ring the agent; return (the call's sid, the eventId the toolbar gave Fusion)."""
     before = len(operations(toolbar))
-    sid = ring(toolbar)
+    sid = ring(toolbar, caller)
     new = wait_until(lambda: [op for op in operations(toolbar)[before:]
                               if op["method"] == "newCommEvent" and op["answered"]],
                      what="newCommEvent for the call")
     event_id = new[0]["data"]["eventId"]
     state = wait_call_state(toolbar, "ringing")
-    assert state["caller"] == CALLER and state["answer"] and state["decline"], state
+    assert state["caller"] == caller and state["answer"] and state["decline"], state
     assert state["direction"] == "inbound" and not state["canDial"]
     wait_host_visible(toolbar, "incoming-dialog")
     # The eventId is the agent leg's CallSid: the emulator finds the call by it.
     assert wait_emulator(toolbar, event_id, "ringing")["sid"] == sid
     return sid, event_id
+
+
+def _unavailable_refused(toolbar, event_id: str) -> None:
+    """During a call the agent cannot go unavailable, from the toolbar or from Fusion."""
+    toolbar.click_toggle()
+    state = toolbar.wait(lambda s: s["status"].startswith("Finish your call"), "the refusal")
+    assert state["label"] == "Available" and state["pressed"] == "true", state
+    toolbar.allowed_host_errors.append("answered makeUnavailable with failure")
+    toolbar.host_button("make-unavailable")
+    command = wait_until(lambda: next((c for c in toolbar.commands()
+                                       if c["command"] == "makeUnavailable"
+                                       and c["status"] == "answered"), None),
+                         what="makeUnavailable answered")
+    assert command["result"] == "failure", command
+    assert command["resultDisplayString"].startswith("Finish your call"), command
+    assert toolbar.phone() == "available" and toolbar.registration()["registered"]
+    toolbar.host_button("get-engagements")
+    command = wait_until(lambda: next((c for c in toolbar.commands()
+                                       if c["command"] == "getActiveEngagements"
+                                       and c["status"] == "answered"), None),
+                         what="getActiveEngagements answered")
+    assert command["outData"] == {"activeCount": 1, "engagements": [{"eventId": event_id}]}
 
 
 def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
@@ -60,6 +84,7 @@ def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
     call = wait_emulator(toolbar, sid, "in-progress")
     assert agent_leg(call)["status"] == "in-progress"
     wait_host_visible(toolbar, "screen-pop")
+    _unavailable_refused(toolbar, event_id)
     click(toolbar, "#hangup")
     ops = wait_operations(toolbar, ["newCommEvent", "startCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, event_id, INBOUND, CALLER)
@@ -72,7 +97,9 @@ def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
 def test_inbound_accept_in_fusion_then_far_end_hangs_up(toolbar):
     """Fusion's Answer → accept resolves success once connected; caller hangs up → WRAPUP."""
     toolbar.go_available()
-    sid, event_id = _ringing(toolbar)
+    sid, event_id = _ringing(toolbar, CONTACT)
+    # Fusion's reverse lookup (newCommEvent's outData) names the caller in the toolbar.
+    wait_panel(toolbar, lambda s: s["name"] == "Virginia Kohl", "the contact's name")
     click_host(toolbar, "#incoming-answer")
     wait_call_state(toolbar, "active")
     wait_operations(toolbar, ["newCommEvent", "startCommEvent"])
@@ -80,7 +107,7 @@ def test_inbound_accept_in_fusion_then_far_end_hangs_up(toolbar):
     assert command["result"] == "success" and command["eventId"] == event_id
     far_end_hangs_up(toolbar, sid)
     ops = wait_operations(toolbar, ["newCommEvent", "startCommEvent", "closeCommEvent"])
-    check_correlated(toolbar, ops, event_id, INBOUND, CALLER)
+    check_correlated(toolbar, ops, event_id, INBOUND, CONTACT)
     assert close_reason(ops) == "WRAPUP"
     assert wait_emulator(toolbar, sid, "completed")
     wait_call_state(toolbar, "idle")
@@ -143,12 +170,6 @@ def test_inbound_second_call_while_busy(toolbar):
     assert state["state"] == "active" and state["caller"] == CALLER, state
     assert "Declined a call from +15557770002" in state["status"]
     assert emulator_call(toolbar, sid)["status"] == "in-progress"
-    # Fusion still sees the first call connected; getActiveEngagements reports it alone.
-    toolbar.host_button("get-engagements")
-    wait_until(lambda: any(c["command"] == "getActiveEngagements" for c in toolbar.commands()),
-               what="getActiveEngagements answered")
-    command = next(c for c in toolbar.commands() if c["command"] == "getActiveEngagements")
-    assert command["outData"] == {"activeCount": 1, "engagements": [{"eventId": event_id}]}
     click(toolbar, "#hangup")
     wait_call_operations(toolbar, event_id, ["newCommEvent", "startCommEvent", "closeCommEvent"])
     wait_emulator(toolbar, sid, "completed")

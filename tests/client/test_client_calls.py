@@ -192,3 +192,15 @@ def test_calls_e164_and_error_kinds():
     assert not c.is_e164("+0123") and not c.is_e164("+1555abc") and not c.is_e164(None)
     assert c.error_kind(None, "NotAllowedError") == "MICROPHONE"
     assert c.error_kind(31005) == "FAILED"
+
+
+def test_calls_microphone_refused_on_answer():
+    """The SDK hangs up when getUserMedia fails: Fusion gets REJECT, the agent the fix."""
+    calls, _ = _machine()
+    _ringing(calls)
+    calls.fusion_command("accept", "CA1", "w1")
+    effects = calls.call_error("CA1", 31401, "PermissionDeniedError", "denied")
+    assert _closed(effects) == ["REJECT"] and _actions(effects) == []
+    assert [(e.waiter, e.ok) for e in effects if e.kind == c.ANSWER_COMMAND] == [("w1", False)]
+    assert "Allow the microphone" in calls.agent.status.text
+    assert calls.call_ended("CA1", "disconnect") == []
