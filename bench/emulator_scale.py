@@ -77,7 +77,7 @@ def run(quick: bool) -> Iterator[Row]:
     os.sched_setaffinity(0, {CLIENT_CPU})
     try:
         for count in STEPS[:2] if quick else STEPS:
-            if 2 * count + 100 > limit:
+            if count + 100 > limit:  # each process holds one socket per connection
                 note(f"stopping before {count} connections: the open-file limit is {limit}")
                 return
             row = _step(credentials, environ, count, 2 if quick else _INTERVALS_WATCHED)

@@ -3,7 +3,10 @@
 Not a benchmark but the profiler behind the token-service notes in bench/README.md. It builds
 the app exactly as bench/token_service.py configures it (same JWKS, agents and settings), calls
 its WSGI entry directly for every agent's JWT in turn, so no server or socket is counted, and
-prints the microseconds per answer and the functions with the most cumulative time.
+prints the microseconds per answer and the functions with the most cumulative time. The
+answers reuse JWTs the service verified a moment ago, which it remembers for a minute; it
+also times the check of a JWT it does not remember (RS256 and claims), the extra cost of an
+agent's first request.
 ``python -m bench.token_profile``; for the server around it, sample a gunicorn worker with
 ``py-spy record -p <worker pid> -f raw`` while ``python -m bench token`` runs.
 """
@@ -21,7 +24,9 @@ from werkzeug.test import EnvironBuilder
 
 from bench.token_service import service_environ
 from server import create_app
+from server.agents_auth import AgentVerifier
 from server.config import load_settings
+from server.jwks import JwksCache
 
 REQUESTS = 5000
 
@@ -44,6 +49,23 @@ def main() -> None:
         profile = cProfile.Profile()
         profile.runcall(_answer_all, app, requests, REQUESTS)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(20)
+        print(f"{_first_check_us(environ, tokens):.0f} µs to check a JWT not remembered")
+
+
+def _first_check_us(environ: dict[str, str], tokens: Path) -> float:
+    """Microseconds per JWT check by a verifier that remembers nothing (``remember_for=0``)."""
+    verifier = AgentVerifier(
+        JwksCache(environ["TOOLBAR_JWKS_URL"]),
+        issuer=environ["TOOLBAR_JWT_ISSUER"],
+        audience=environ["TOOLBAR_JWT_AUDIENCE"],
+        remember_for=0.0,
+    )
+    headers = [f"Bearer {token}" for token in tokens.read_text().split()]
+    verifier.identity(headers[0])  # loads the JWKS
+    began = time.perf_counter()
+    for n in range(REQUESTS):
+        verifier.identity(headers[n % len(headers)])
+    return (time.perf_counter() - began) / REQUESTS * 1e6
 
 
 def _answer_all(app: Any, requests: list[dict[str, Any]], count: int) -> None:
