@@ -5,13 +5,14 @@ Only Twilio may ask: the X-Twilio-Signature header must match the URL Twilio was
 answer is 403 in the JSON error shape. Then, by the call's To and From:
 
 * To is TWILIO_CALLER_ID (someone called our number): ring every TOOLBAR_AGENTS identity at once;
-  the first to answer gets the call, and if nobody does the caller hears so and is hung up on.
+  the first to answer gets the call. The Dial's action, POST /voice/dial-complete (signed the
+  same way), hangs up after a conversation, or tells the caller nobody is available.
 * From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID.
 * From is ``client:<agent>``, To is ``client:<identity>``: ring that agent.
 * Anything else: a spoken explanation and a hang-up. Every answer is TwiML with status 200:
   Twilio plays nothing useful from an HTTP error.
 
-Public names: create_blueprint, route_call.
+Public names: create_blueprint, route_call, after_dial.
 """
 
 from collections.abc import Mapping
@@ -48,6 +49,14 @@ def create_blueprint(settings: Settings) -> Blueprint:
         twiml = route_call(request.form, settings)
         return Response(str(twiml), mimetype="text/xml")
 
+    @bp.post("/voice/dial-complete")
+    def dial_complete() -> Response:
+        """The agents' <Dial> of an inbound call ended: hang up after a conversation, else
+        tell the caller nobody is available (Twilio asks this instead of going on)."""
+        _check_signature(validator, voice_url + "/dial-complete")
+        twiml = after_dial(request.form)
+        return Response(str(twiml), mimetype="text/xml")
+
     return bp
 
 
@@ -77,13 +86,24 @@ def route_call(params: Mapping[str, str], settings: Settings) -> VoiceResponse:
 
 
 def _ring_agents(settings: Settings) -> VoiceResponse:
+    # With an action, Twilio asks /voice/dial-complete when the Dial ends instead of going
+    # on to the next verb: a caller whose agent hung up first must not then hear that
+    # nobody is available.
     response = VoiceResponse()
-    dial = response.dial(timeout=settings.dial_timeout)
+    action = settings.public_url.rstrip("/") + "/voice/dial-complete"
+    dial = response.dial(timeout=settings.dial_timeout, action=action)
     for agent in settings.agents:
         dial.client(agent)
-    response.say(NOBODY_AVAILABLE)
-    response.hangup()
     return response
+
+
+def after_dial(params: Mapping[str, str]) -> VoiceResponse:
+    """Return the TwiML after the agents' <Dial>, by its DialCallStatus."""
+    if params.get("DialCallStatus") in ("completed", "answered"):
+        response = VoiceResponse()
+        response.hangup()
+        return response
+    return _refuse(NOBODY_AVAILABLE)
 
 
 def _agent_call(callee: str, settings: Settings) -> VoiceResponse:

@@ -112,6 +112,10 @@ class Call:
     program: tuple[Verb, ...] = ()
     step: int = 0
     dial_outcome: CallStatus | None = None
+    # The running <Dial>'s action URL; the action requests made (url, params, status, twiml).
+    dial_action: str | None = None
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    awaiting_action: bool = False
     # Whether the origin has been told the CA… sid (by ringing or answer).
     announced: bool = False
     said: list[str] = field(default_factory=list)
@@ -148,7 +152,7 @@ class Call:
             "sid": self.sid, "direction": self.direction, "from": self.caller, "to": self.called,
             "status": self.status, "origin": self.origin, "client_sid": self.client_sid,
             "params": self.params, "legs": [leg.to_json() for leg in self.legs],
-            "webhook": self.webhook, "said": self.said, "dtmf": self.dtmf, "error": self.error,
+            "webhook": self.webhook, "actions": self.actions, "said": self.said, "dtmf": self.dtmf, "error": self.error,
             "created_at": self.created_at, "ended_at": self.ended_at,
         }
 

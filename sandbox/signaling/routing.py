@@ -10,7 +10,9 @@ How a call ends, and who is told:
 - an agent still ringing gets ``cancel``; an agent in the call gets ``hangup``;
 - the agent who placed an outbound call gets ``hangup``, with an ``error`` when the
   ``<Dial>`` failed (busy 31486, no answer 31480, declined 31603) or the webhook did;
-- the one who hung up is told nothing; a call's status says how it ended.
+- the one who hung up is told nothing; a call's status says how it ended;
+- when an agent hangs up a phone's call, the phone's call goes on after the ``<Dial>``
+  (its ``action``, or the next verb), as with Twilio.
 
 Public names: CallEnded, CallRouter.
 """
@@ -46,6 +48,13 @@ _DIAL_ERRORS = {
 }
 
 
+# DialCallStatus of a <Dial> action request, by how the Dial ended.
+_DIAL_CALL_STATUS = {
+    CallStatus.COMPLETED: "completed", CallStatus.BUSY: "busy", CallStatus.NO_ANSWER: "no-answer",
+    CallStatus.REJECTED: "no-answer", CallStatus.CANCELED: "canceled", CallStatus.FAILED: "failed",
+}
+
+
 class CallEnded(Exception):
     """The call has already ended."""
 
@@ -73,7 +82,7 @@ class CallRouter:
         self._new_sid = new_sid
         self._dialer = Dialer(registry, outbox, account_sid=credentials.account_sid,
                               ringers=ringers, new_sid=new_sid, ring_seconds=ring_seconds,
-                              on_dial_over=self._run)
+                              on_dial_over=self._dial_over)
 
     # ---- Calls start: ask the webhook what to do.
 
@@ -113,6 +122,9 @@ class CallRouter:
         call = self._registry.find(call_sid)
         if call is None or call.ended or call.webhook is None:
             return
+        if call.awaiting_action:
+            self._action_received(call, result)
+            return
         call.webhook.update(status=result.status, twiml=result.twiml, error=result.error)
         if result.error is not None:
             self._end(call, CallStatus.FAILED, error={
@@ -132,10 +144,41 @@ class CallRouter:
                     call.said.append(text)
                 case Hangup():
                     break
-                case Dial() if self._dialer.dial(call, verb):
-                    return
+                case Dial():
+                    call.dial_action = verb.action
+                    if self._dialer.dial(call, verb) or self._follow_action(call):
+                        return
         outcome = call.dial_outcome or CallStatus.COMPLETED
         self._end(call, outcome, error=_DIAL_ERRORS.get(outcome))
+
+    def _dial_over(self, call: Call) -> None:
+        """The running ``<Dial>`` ended: POST its action, or go on with the next verb."""
+        if not self._follow_action(call):
+            self._run(call)
+
+    def _follow_action(self, call: Call) -> bool:
+        """POST the ended ``<Dial>``'s action with DialCallStatus, as Twilio does; return
+        whether there was one (its TwiML then replaces the verbs after the Dial)."""
+        action, call.dial_action = call.dial_action, None
+        if not action or call.webhook is None:
+            return False
+        outcome = call.dial_outcome or CallStatus.COMPLETED
+        params = {**call.webhook["params"], "CallStatus": "in-progress",
+                  "DialCallStatus": _DIAL_CALL_STATUS.get(outcome, "failed")}
+        call.actions.append({"url": action, "params": params, "status": None})
+        call.awaiting_action = True
+        self._outbox.fetch_twiml(call.sid, action, params)
+        return True
+
+    def _action_received(self, call: Call, result: WebhookResult) -> None:
+        call.awaiting_action = False
+        call.actions[-1].update(status=result.status, twiml=result.twiml, error=result.error)
+        if result.error is not None:
+            self._end(call, CallStatus.FAILED, error={
+                "code": ErrorCode.UNKNOWN, "message": f"Application error: {result.error}"})
+            return
+        call.program = tuple(call.program[:call.step]) + result.verbs
+        self._run(call)
 
     # ---- Devices answer and decline; timers fire (the Dialer's business).
 
@@ -208,7 +251,13 @@ class CallRouter:
                 self._dialer.stop_ringing_on(call, leg, conn_id, unanswered)
                 return True
             if conn_id == leg.answered_by and leg.status is CallStatus.IN_PROGRESS:
-                self._end(call, CallStatus.COMPLETED, by=conn_id)
+                if call.origin is None:
+                    # A phone called: like Twilio, its call goes on after the <Dial>.
+                    leg.status = CallStatus.COMPLETED
+                    call.dial_outcome = CallStatus.COMPLETED
+                    self._dial_over(call)
+                else:
+                    self._end(call, CallStatus.COMPLETED, by=conn_id)
                 return True
         return False
 

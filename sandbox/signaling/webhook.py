@@ -5,7 +5,8 @@ When a call starts, Twilio POSTs form parameters to the application's voice URL 
 gets back. The emulator does the same against the token service's ``/voice``.
 
 The TwiML subset understood: ``<Say>``, ``<Hangup>`` and ``<Dial>`` (``timeout``,
-``callerId``; nouns ``<Number>``, ``<Client>`` with a text or ``<Identity>`` name, or a
+``callerId``, ``action``: POSTed with ``DialCallStatus`` when the Dial ends, its TwiML
+then replacing the verbs after the Dial; nouns ``<Number>``, ``<Client>`` with a text or ``<Identity>`` name, or a
 bare number as text). Other verbs need media (``<Play>``, ``<Gather>``…) and are skipped.
 
 Public names: API_VERSION, DEFAULT_DIAL_TIMEOUT, Say, Dial, Hangup, Verb, TwimlError,
@@ -40,6 +41,8 @@ class Dial:
     targets: tuple[str, ...]
     timeout: int = DEFAULT_DIAL_TIMEOUT
     caller_id: str | None = None
+    # Where Twilio POSTs DialCallStatus when the Dial ends; its TwiML replaces the rest.
+    action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,8 @@ def _parse_dial(element: ElementTree.Element) -> Dial:
     raw_timeout = element.get("timeout", str(DEFAULT_DIAL_TIMEOUT))
     if not raw_timeout.isdigit() or int(raw_timeout) == 0:
         raise TwimlError(f"<Dial timeout={raw_timeout!r}> is not a positive number of seconds")
-    return Dial(tuple(targets), timeout=int(raw_timeout), caller_id=element.get("callerId"))
+    return Dial(tuple(targets), timeout=int(raw_timeout), caller_id=element.get("callerId"),
+                action=element.get("action") or None)
 
 
 async def fetch_twiml(

@@ -89,7 +89,9 @@ def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
     ops = wait_operations(toolbar, ["newCommEvent", "startCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, event_id, INBOUND, CALLER)
     assert close_reason(ops) == "WRAPUP"
-    wait_emulator(toolbar, sid, "completed")
+    call = wait_emulator(toolbar, sid, "completed")
+    # The agent hung up first: the Dial's action hangs up on the caller, who hears nothing.
+    assert call["said"] == [] and call["actions"][0]["params"]["DialCallStatus"] == "completed"
     wait_call_state(toolbar, "idle")
     wait_host_visible(toolbar, "wrapup")
 

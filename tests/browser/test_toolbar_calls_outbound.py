@@ -64,7 +64,7 @@ def _failed(toolbar, uuid: str, number: str, code: str) -> list[dict]:
 
 def test_outbound_click_to_dial_answered_mute_dtmf(toolbar):
     """Click-to-dial: newCommEvent (uuid) → answered → startCommEvent; mute, DTMF reach the
-    emulator; Hang up → WRAPUP."""
+    emulator; Fusion's End (disconnect) → WRAPUP."""
     toolbar.go_available()
     uuid = _click_to_dial(toolbar, ANSWERS)
     state = wait_call_state(toolbar, "active")
@@ -82,8 +82,10 @@ def test_outbound_click_to_dial_answered_mute_dtmf(toolbar):
     wait_panel(toolbar, lambda s: s["mute"] == "false", "Mute released")
     wait_panel(toolbar, lambda s: s["timer"] not in ("", "00:00"), "the call timer to run",
                timeout=5)
-    click(toolbar, "#hangup")
+    click_host(toolbar, "#hang-up")  # Fusion's End: onToolbarInteractionCommand disconnect
     ops = wait_call_operations(toolbar, uuid, ["newCommEvent", "startCommEvent", "closeCommEvent"])
+    command = next(c for c in toolbar.commands() if c["command"] == "disconnect")
+    assert command["result"] == "success" and command["eventId"] == uuid
     check_correlated(toolbar, ops, uuid, OUTBOUND, ANSWERS)
     assert ops[0]["data"]["inData"]["SVCMCA_DISPLAY_NAME"] == "Virginia Kohl"
     assert close_reason(ops) == "WRAPUP"

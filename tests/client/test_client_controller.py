@@ -6,6 +6,7 @@ import pytest
 from toolbar import messages
 from toolbar import payloads
 from toolbar import states
+from toolbar.calls import CallMachine
 from toolbar.controller import Controller
 from toolbar.integration_action_handler import IntegrationActionHandler
 from toolbar.integration_events_handler import IntegrationEventsHandler
@@ -25,6 +26,10 @@ class FakeFusion:
             agent_id = "alice_agent"
             fa_token = "fa-jwt"
         return Session()
+
+    async def publish_call(self, operation, fields):
+        self.sent.append((operation, fields.get("reason")))
+        return {"eventId": fields.get("eventId"), "SVCMCA_CONTACT_NAME": "Ada"}
 
     async def publish_agent_state(self, fields):
         self.sent.append(fields["state"])
@@ -63,6 +68,12 @@ class FakeVendor:
     async def make_agent_unavailable(self, device):
         self.calls.append(("stop", device))
 
+    async def call_action(self, call, action, value=None):
+        self.calls.append((action, call, value))
+
+    async def dial(self, call, device, number):
+        self.calls.append(("dial", call, number))
+
 
 class FakeView:
     def __init__(self):
@@ -82,7 +93,7 @@ class Toolbar:
         self.machine = AgentMachine(register_timeout_ms=register_timeout_ms)
         self.controller = Controller(self.machine, fusion=self.fusion, vendor=self.vendor,
                                      tokens=self.tokens, view=self.view,
-                                     report=self.bugs.append)
+                                     report=self.bugs.append, calls=CallMachine(self.machine))
         self.actions = IntegrationActionHandler(self.controller)
         self.events = IntegrationEventsHandler(self.controller)
 
@@ -282,4 +293,36 @@ def test_controller_events_before_any_device_are_ignored(event):
         getattr(toolbar.events, event)(7)
         await toolbar.settle()
         assert toolbar.machine.phase == states.UNAVAILABLE and toolbar.bugs == []
+    run(scenario)
+
+
+def test_controller_fusion_accept_waits_for_the_call_and_unavailable_is_refused():
+    async def scenario():
+        toolbar = Toolbar()
+        await toolbar.start()
+        await toolbar.go_available()
+        toolbar.events.call_incoming(toolbar.machine.device, "CA1", "+15557770001")
+        await toolbar.settle()
+        assert toolbar.view.model["call"]["state"] == "ringing"
+        assert toolbar.view.model["call"]["name"] == "Ada"
+        answer = asyncio.ensure_future(
+            toolbar.events.interaction_command_from_fusion("accept", "CA1"))
+        await toolbar.settle()
+        assert not answer.done() and toolbar.vendor.calls[-1] == ("accept", "CA1", None)
+        toolbar.events.call_accepted("CA1")
+        await toolbar.settle()
+        assert answer.result() == payloads.SUCCESS
+        toolbar.actions.toggle_agent_availability()
+        result, out = toolbar.events.agent_command_from_fusion(payloads.MAKE_UNAVAILABLE)
+        assert result == payloads.FAILURE and out["reason"].startswith("Finish your call")
+        assert toolbar.machine.wants_available
+        assert toolbar.view.model["status"].startswith("Finish your call")
+        result, out = toolbar.events.agent_command_from_fusion(payloads.GET_ACTIVE_ENGAGEMENTS)
+        assert out == {"activeCount": 1, "engagements": [{"eventId": "CA1"}]}
+        toolbar.actions.hang_up()
+        await toolbar.settle()
+        assert [sent for sent in toolbar.fusion.sent if isinstance(sent, tuple)] == [
+            ("newCommEvent", None), ("startCommEvent", None), ("closeCommEvent", "WRAPUP")]
+        assert toolbar.view.model["call"]["state"] == "idle"
+        assert toolbar.bugs == []
     run(scenario)

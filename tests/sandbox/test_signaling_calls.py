@@ -143,6 +143,56 @@ def test_agent_hangs_up_an_answered_call():
     assert board.send(alice, "hangup", callsid=leg) == []  # a second hangup is a no-op
 
 
+ACTION = "http://127.0.0.1:8000/api/voice/dial-complete"
+RING_WITH_ACTION = (f'<Response><Dial timeout="20" action="{ACTION}"><Client>alice</Client>'
+                    "</Dial><Say>Unreachable.</Say></Response>")
+
+
+def test_agent_hangs_up_first_and_the_caller_goes_on_like_twilio():
+    """Without an action, the caller's call goes on after the Dial: the Say plays."""
+    board = Board()
+    alice = board.agent("alice")
+    sid, effects = board.inbound(RING_AGENTS)
+    leg = sent(effects)[0][2]["callsid"]
+    board.send(alice, "answer", callsid=leg, sdp="v=0")
+    assert board.send(alice, "hangup", callsid=leg) == []
+    call = board.call(sid)
+    assert (call["status"], call["said"]) == ("completed", ["Nobody is available."])
+
+
+def test_dial_action_gets_dial_call_status_and_replaces_the_rest():
+    """With an action, the ended Dial POSTs DialCallStatus; its TwiML runs instead."""
+    board = Board()
+    alice = board.agent("alice")
+    sid, effects = board.inbound(RING_WITH_ACTION)
+    leg = sent(effects)[0][2]["callsid"]
+    board.send(alice, "answer", callsid=leg, sdp="v=0")
+    effects = board.send(alice, "hangup", callsid=leg)
+    (fetch,) = [e for e in effects if isinstance(e, FetchTwiml)]
+    assert fetch.url == ACTION and fetch.params["DialCallStatus"] == "completed"
+    assert fetch.params["CallSid"] == sid
+    assert board.call(sid)["status"] == "in-progress"
+    board.twiml(effects, "<Response><Hangup/></Response>")
+    call = board.call(sid)
+    assert (call["status"], call["said"]) == ("completed", [])
+    assert call["actions"][0]["params"]["DialCallStatus"] == "completed"
+    assert call["actions"][0]["status"] == 200
+
+
+def test_dial_action_after_no_answer():
+    """The Dial times out: the action hears no-answer and its Say plays."""
+    board = Board()
+    alice = board.agent("alice")
+    sid, effects = board.inbound(RING_WITH_ACTION)
+    effects = fire(board, effects, TimerKind.DIAL_TIMEOUT)
+    assert kinds(effects) == [(alice, "cancel")]
+    (fetch,) = [e for e in effects if isinstance(e, FetchTwiml)]
+    assert fetch.params["DialCallStatus"] == "no-answer"
+    board.twiml(effects, "<Response><Say>Nobody.</Say><Hangup/></Response>")
+    call = board.call(sid)
+    assert (call["status"], call["said"]) == ("no-answer", ["Nobody."])
+
+
 def test_every_agent_rejects():
     """When every ringing device rejects, the Dial ends as rejected and the fallback plays."""
     board = Board()

@@ -11,6 +11,8 @@ from werkzeug.test import Client
 from server.voice import NO_NUMBER, NOBODY_AVAILABLE, NOT_DIALABLE, NOT_ROUTABLE
 
 CALLER_ID = "+15005550006"
+# TOOLBAR_PUBLIC_URL of tests/server/conftest.py, plus the route.
+DIAL_COMPLETE_URL = "https://toolbar.example.test/api/voice/dial-complete"
 
 
 def verbs(response) -> list[tuple[str, dict[str, str], object]]:
@@ -44,14 +46,43 @@ def test_voice_agent_calls_another_agent(twilio):
 
 
 def test_voice_inbound_call_rings_every_agent(twilio):
-    """A call to our number rings all agents at once, then says nobody is free and hangs up."""
+    """A call to our number rings all agents at once; when the Dial ends, Twilio asks
+    /voice/dial-complete (instead of going on to a "nobody is available")."""
     response = twilio.post({"From": "+14155550123", "To": CALLER_ID, "CallSid": "CA" + "1" * 32})
 
     assert verbs(response) == [
-        ("Dial", {"timeout": "20"}, [("Client", "alice"), ("Client", "bob_2")]),
-        ("Say", {}, NOBODY_AVAILABLE),
-        ("Hangup", {}, None),
+        ("Dial", {"timeout": "20", "action": DIAL_COMPLETE_URL},
+         [("Client", "alice"), ("Client", "bob_2")]),
     ]
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ("completed", [("Hangup", {}, None)]),
+    ("answered", [("Hangup", {}, None)]),
+    ("no-answer", refusal(NOBODY_AVAILABLE)),
+    ("busy", refusal(NOBODY_AVAILABLE)),
+    ("failed", refusal(NOBODY_AVAILABLE)),
+    ("canceled", refusal(NOBODY_AVAILABLE)),
+    (None, refusal(NOBODY_AVAILABLE)),
+])  # fmt: skip
+def test_voice_dial_complete_hangs_up_after_a_conversation(twilio, status, expected):
+    """After an answered Dial the caller is hung up on; otherwise told nobody is available."""
+    assert twilio.voice_url + "/dial-complete" == DIAL_COMPLETE_URL
+    twilio.voice_url = DIAL_COMPLETE_URL  # Twilio signs the URL it requests
+    params = {"From": "+14155550123", "To": CALLER_ID, "CallSid": "CA" + "1" * 32}
+    if status is not None:
+        params["DialCallStatus"] = status
+
+    assert verbs(twilio.post(params, path="/voice/dial-complete")) == expected
+
+
+def test_voice_dial_complete_checks_the_signature(twilio, assert_error):
+    """/voice/dial-complete is signed for its own URL: /voice's signature does not fit."""
+    response = twilio.post({"DialCallStatus": "completed"}, path="/voice/dial-complete")
+
+    assert_error(
+        response, 403, "invalid_signature", "X-Twilio-Signature does not match the request"
+    )
 
 
 def test_voice_inbound_ring_time_follows_setting(make_app, twilio):
@@ -60,7 +91,7 @@ def test_voice_inbound_ring_time_follows_setting(make_app, twilio):
 
     response = twilio.post({"From": "+14155550123", "To": CALLER_ID}, via=client)
 
-    assert verbs(response)[0][1] == {"timeout": "45"}
+    assert verbs(response)[0][1] == {"timeout": "45", "action": DIAL_COMPLETE_URL}
 
 
 @pytest.mark.parametrize(
