@@ -260,6 +260,8 @@ class CallMachine:
     def _end(self, call, reason, action=None):
         call.phase = c.ENDED
         call.reason = reason
+        if self.agent.status == c.status("in-call"):  # no longer true: say where we are
+            self.agent.status = self.agent.phase_status()
         effects = [_action(call, action)] if action else []
         for waiter in call.waiters:
             effects += _answer(waiter, False)

@@ -5,8 +5,9 @@ toolbar/vendor_handler.py implements it with Twilio's Voice SDK; the tests imple
 fakes. Every Device is identified by the number the state machine gave it, and every event
 the vendor reports carries that number, so events of a replaced Device are ignored.
 
-The call methods of Oracle's interface (make_outbound_call, accept_call, reject_call,
-hangup_call) come with the call handling; only availability is defined so far.
+Calls: ``dial`` is Oracle's make_outbound_call; ``call_action`` covers accept_call,
+reject_call, hangup_call, mute and DTMF. Call events are reported with the call's key
+(call_incoming, call_ringing, call_accepted, call_ended, call_error, call_muted).
 
 Public names: ICtiVendorHandler.
 """
@@ -30,6 +31,22 @@ class ICtiVendorHandler:
 
         Raises:
             messages.Failure: if the vendor refuses it.
+        """
+        raise NotImplementedError
+
+    async def dial(self, call, device, number):
+        """Place call ``call`` to ``number`` from Device ``device``; events tell the outcome.
+
+        Raises:
+            calldefs.CallError: if the vendor refuses to start it.
+        """
+        raise NotImplementedError
+
+    async def call_action(self, call, action, value=None):
+        """Carry out ``action`` (calldefs: accept, reject, disconnect, mute, sendDigits).
+
+        Raises:
+            calldefs.CallError: if the vendor refuses it.
         """
         raise NotImplementedError
 

@@ -4,7 +4,7 @@ Browser-free; named after Oracle's reference toolbar (src/ts/cti/integrationActi
 where the toolbar's buttons call into the vendor through this class: the availability toggle
 and the call panel (answer, decline, hang up, mute, keypad, dial a number).
 
-Public names: IntegrationActionHandler, refuse_unavailable.
+Public names: IntegrationActionHandler, refuse_unavailable, usable_device.
 """
 
 from toolbar import calldefs
@@ -49,7 +49,7 @@ class IntegrationActionHandler:
         """The agent typed a number and pressed Call (no Fusion uuid: a generated eventId)."""
         controller = self._controller
         number = "".join(str(number).split())
-        controller.apply(controller.calls.dial(number, _device(controller.machine)))
+        controller.apply(controller.calls.dial(number, usable_device(controller.machine)))
 
     def _calls(self, name, *args):
         controller = self._controller
@@ -66,6 +66,6 @@ def refuse_unavailable(controller):
     return True
 
 
-def _device(machine):
+def usable_device(machine):
     """The Device calls may use: the registered one, else None (not available)."""
     return machine.device if machine.available else None

@@ -13,8 +13,8 @@ Public names: IntegrationEventsHandler.
 from toolbar import payloads
 from toolbar import states
 from toolbar.controller import Waiter
-from toolbar.integration_action_handler import _device
 from toolbar.integration_action_handler import refuse_unavailable
+from toolbar.integration_action_handler import usable_device
 
 
 class IntegrationEventsHandler:
@@ -76,7 +76,7 @@ class IntegrationEventsHandler:
         extra = {key: out_data[key] for key in out_data
                  if key.startswith("SVCMCA_") and key != "SVCMCA_ANI"}
         machine = self._controller.machine
-        self._calls("dial", number, _device(machine), uuid, extra)
+        self._calls("dial", number, usable_device(machine), uuid, extra)
 
     def data_updated_from_fusion(self, update_type, event_id):
         if update_type == "OFFER_TIMEOUT":

@@ -323,6 +323,10 @@ class AgentMachine:
         return [Effect(states.PUBLISH_AGENT_STATE, publish=self._last_publish,
                        available=available, fields=payloads.agent_state(available))]
 
+    def phase_status(self):
+        """The progress line of the current phase (for a warning that no longer holds)."""
+        return self._phase_status()
+
     def _phase_status(self):
         """The progress line of the current phase, to replace a failure that no longer holds."""
         names = {states.AVAILABLE: "available", states.RECONNECTING: "reconnecting",

@@ -94,6 +94,8 @@ def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
     assert call["said"] == [] and call["actions"][0]["params"]["DialCallStatus"] == "completed"
     wait_call_state(toolbar, "idle")
     wait_host_visible(toolbar, "wrapup")
+    # The call is over: the refusal's warning gives way to the agent's state.
+    toolbar.wait(lambda s: s["status"] == "You are available for calls.", "the warning to go")
 
 
 def test_inbound_accept_in_fusion_then_far_end_hangs_up(toolbar):

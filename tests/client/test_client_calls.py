@@ -204,3 +204,13 @@ def test_calls_microphone_refused_on_answer():
     assert [(e.waiter, e.ok) for e in effects if e.kind == c.ANSWER_COMMAND] == [("w1", False)]
     assert "Allow the microphone" in calls.agent.status.text
     assert calls.call_ended("CA1", "disconnect") == []
+
+
+def test_calls_in_call_warning_clears_when_the_call_ends():
+    calls, _ = _machine()
+    _ringing(calls)
+    calls.accept()
+    calls.call_accepted("CA1")
+    calls.agent.status = c.status("in-call")
+    calls.call_ended("CA1", "disconnect")
+    assert calls.agent.status.text == "You are available for calls."
