@@ -14,9 +14,16 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import cors, errors, health, ratelimit, security, tokens, voice
+from server import cors
+from server import errors
+from server import health
+from server import ratelimit
+from server import security
+from server import tokens
+from server import voice
 from server.agents_auth import AgentVerifier
-from server.config import Settings, load_settings
+from server.config import Settings
+from server.config import load_settings
 from server.jwks import JwksCache
 
 # Twilio's webhook forms are a few KiB; nothing else has a body.

@@ -19,7 +19,8 @@ from jwt.exceptions import InvalidSubjectError
 
 from server.errors import InvalidToken
 from server.jwks import JwksCache
-from server.twilio_formats import IDENTITY_RULE, is_identity
+from server.twilio_formats import IDENTITY_RULE
+from server.twilio_formats import is_identity
 
 # Asymmetric only. HS* would let anyone holding the (public) JWKS mint tokens, and "none"
 # needs no key at all; both are refused before any key is looked at.

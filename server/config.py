@@ -10,12 +10,16 @@ Public names: ConfigError, Settings, SETTINGS, load_settings, settings_markdown.
 import dataclasses
 import importlib.util
 import re
-from collections.abc import Callable, Mapping
-from urllib.parse import SplitResult, urlsplit
+from collections.abc import Callable
+from collections.abc import Mapping
+from urllib.parse import SplitResult
+from urllib.parse import urlsplit
 
 import limits
 
-from server.twilio_formats import IDENTITY_RULE, is_e164, is_identity
+from server.twilio_formats import IDENTITY_RULE
+from server.twilio_formats import is_e164
+from server.twilio_formats import is_identity
 
 MAX_TOKEN_TTL = 86400  # Twilio refuses Access Tokens that live longer than 24 hours.
 

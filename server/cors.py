@@ -11,7 +11,9 @@ Public names: init_app.
 
 from collections.abc import Iterable
 
-from flask import Flask, Response, request
+from flask import Flask
+from flask import Response
+from flask import request
 
 _PREFLIGHT_MAX_AGE = "600"  # seconds browsers may reuse a preflight answer
 

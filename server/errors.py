@@ -29,7 +29,10 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import ClassVar
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import request
 from werkzeug.exceptions import HTTPException
 
 logger = logging.getLogger(__name__)

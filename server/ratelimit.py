@@ -19,10 +19,13 @@ import logging
 import math
 import time
 
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem
+from limits import parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter, RateLimiter
+from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from limits.strategies import RateLimiter
 
 from server.config import Settings
 from server.errors import RateLimited

@@ -6,7 +6,9 @@ nothing may load, frame or sniff it, and nothing it returns (tokens!) may be cac
 Public names: init_app.
 """
 
-from flask import Flask, Response, request
+from flask import Flask
+from flask import Response
+from flask import request
 
 _HEADERS = {
     "Cache-Control": "no-store",

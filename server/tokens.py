@@ -8,7 +8,8 @@ JSON error shape of errors.py.
 Public names: create_blueprint, voice_token.
 """
 
-from flask import Blueprint, request
+from flask import Blueprint
+from flask import request
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 

@@ -17,13 +17,16 @@ Public names: create_blueprint, route_call, after_dial.
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, request
+from flask import Blueprint
+from flask import Response
+from flask import request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from server.config import Settings
 from server.errors import InvalidSignature
-from server.twilio_formats import is_e164, is_identity
+from server.twilio_formats import is_e164
+from server.twilio_formats import is_identity
 
 _CLIENT = "client:"
 

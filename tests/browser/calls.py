@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import TIMEOUT
-from conftest import wait_until
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import TWILIO_API
+from tests.live import TIMEOUT
+from tests.live import wait_until
 
 CALLER = "+15557770001"
 CALL_METHODS = ("newCommEvent", "startCommEvent", "closeCommEvent", "outboundCommError")

@@ -21,11 +21,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from conftest import TIMEOUT
-from conftest import LiveSandbox
-from conftest import wait_until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
+
+from tests.live import TIMEOUT
+from tests.live import LiveSandbox
+from tests.live import wait_until
 
 AGENT = "alice_agent"
 INTERPRETERS = ("pyodide", "micropython")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import wait_until
+
+from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ toolbar's call panel.
 from __future__ import annotations
 
 import pytest
-from conftest import wait_until
 
 from tests.browser.calls import CALLER
 from tests.browser.calls import agent_leg
@@ -28,6 +27,7 @@ from tests.browser.calls import wait_emulator
 from tests.browser.calls import wait_host_visible
 from tests.browser.calls import wait_operations
 from tests.browser.calls import wait_panel
+from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
 INBOUND = "ORA_SVC_INBOUND"

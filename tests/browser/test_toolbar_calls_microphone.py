@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Browser
-from conftest import chrome_options
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -28,6 +26,8 @@ from tests.browser.calls import wait_panel
 from tests.browser.conftest import Toolbar
 from tests.browser.conftest import finish
 from tests.browser.conftest import prepare
+from tests.live import Browser
+from tests.live import chrome_options
 
 pytestmark = pytest.mark.browser
 CALLER = "+15557770001"

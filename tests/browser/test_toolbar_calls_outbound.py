@@ -8,7 +8,6 @@ outboundCommError with that uuid as commUuid, then closeCommEvent REJECT.
 from __future__ import annotations
 
 import pytest
-from conftest import wait_until
 
 from tests.browser.calls import check_correlated
 from tests.browser.calls import click
@@ -23,6 +22,7 @@ from tests.browser.calls import wait_call_operations
 from tests.browser.calls import wait_call_state
 from tests.browser.calls import wait_emulator
 from tests.browser.calls import wait_panel
+from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
 OUTBOUND = "ORA_SVC_OUTBOUND"

@@ -8,7 +8,8 @@ the host simulator (Fusion not answering).
 from __future__ import annotations
 
 import pytest
-from conftest import wait_until
+
+from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -117,8 +118,8 @@ def test_toolbar_unavailable_survives_a_dropped_connection(toolbar, browser):
 
 def test_toolbar_fusion_not_answering_at_start(browser, sandbox, interpreter):
     """UEF never answers getConfiguration: after uefTimeoutMs the agent reads why."""
-    from browser.conftest import finish
-    from browser.conftest import prepare
+    from tests.browser.conftest import finish
+    from tests.browser.conftest import prepare
 
     page = prepare(browser, sandbox, interpreter).open(ready=False, unresponsive="1")
     try:
@@ -148,8 +149,8 @@ def test_toolbar_fusion_stops_answering(toolbar):
 
 def test_toolbar_unknown_interpreter_is_reported(browser, sandbox):
     """A mistyped interpreter in config.js shows in #status instead of a blank toolbar."""
-    from browser.conftest import finish
-    from browser.conftest import prepare
+    from tests.browser.conftest import finish
+    from tests.browser.conftest import prepare
 
     browser.allow_console(r'unknown interpreter "brython"')
     page = prepare(browser, sandbox, "brython").open(ready=False)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import LiveSandbox
-from conftest import run_sandbox
-from conftest import wait_until
 
-from browser.conftest import finish
-from browser.conftest import prepare
+from tests.browser.conftest import finish
+from tests.browser.conftest import prepare
+from tests.live import LiveSandbox
+from tests.live import run_sandbox
+from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
 

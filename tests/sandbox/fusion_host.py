@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from conftest import TIMEOUT
 from selenium.webdriver.common.by import By
+
+from tests.live import TIMEOUT
 
 TEST_TOOLBAR = "/sandbox/test-pages/uef-toolbar.html"
 

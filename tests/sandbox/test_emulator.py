@@ -14,6 +14,10 @@ from dataclasses import field
 from typing import Any
 
 import pytest
+from signaling_kit import OFFER
+from signaling_kit import WebhookStub
+from signaling_kit import access_token
+from signaling_kit import frame
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -23,10 +27,6 @@ from sandbox.credentials import TwilioCredentials
 from sandbox.signaling.calls import BUSY_NUMBER
 from sandbox.signaling.emulator import Emulator
 from sandbox.signaling.switchboard import Fault
-from signaling_kit import OFFER
-from signaling_kit import WebhookStub
-from signaling_kit import access_token
-from signaling_kit import frame
 
 TIMEOUT = 5.0  # seconds for any one expected frame or close
 BEAT = 0.05  # heartbeat interval for the heartbeat tests

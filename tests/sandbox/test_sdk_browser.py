@@ -14,10 +14,10 @@ from typing import Any
 import jwt
 import pytest
 
-from conftest import LiveSandbox
-from conftest import run_sandbox
-from conftest import wait_until
 from sandbox.signaling.calls import BUSY_NUMBER
+from tests.live import LiveSandbox
+from tests.live import run_sandbox
+from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from signaling_kit import CALLER
+from signaling_kit import Board
+from signaling_kit import access_token
+from signaling_kit import kinds
+from signaling_kit import sent
+from signaling_kit import timers
 
 from sandbox.signaling.calls import BUSY_NUMBER
 from sandbox.signaling.calls import NO_ANSWER_NUMBER
@@ -11,12 +17,6 @@ from sandbox.signaling.effects import FetchTwiml
 from sandbox.signaling.effects import TimerKind
 from sandbox.signaling.routing import CallEnded
 from sandbox.signaling.webhook import WebhookResult
-from signaling_kit import CALLER
-from signaling_kit import Board
-from signaling_kit import access_token
-from signaling_kit import kinds
-from signaling_kit import sent
-from signaling_kit import timers
 
 RING_AGENTS = ('<Response><Dial timeout="20"><Client>alice</Client><Client>bob</Client></Dial>'
                "<Say>Nobody is available.</Say><Hangup/></Response>")

@@ -12,12 +12,12 @@ from types import SimpleNamespace
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from signaling_kit import WebhookStub
 
 from sandbox.credentials import TwilioCredentials
 from sandbox.signaling.calls import NO_ANSWER_NUMBER
 from sandbox.signaling.control import bp
 from sandbox.signaling.emulator import Emulator
-from signaling_kit import WebhookStub
 
 API = "/sandbox/api/twilio"
 

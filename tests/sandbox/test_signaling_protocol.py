@@ -8,6 +8,11 @@ import time
 
 import jwt
 import pytest
+from signaling_kit import Board
+from signaling_kit import access_token
+from signaling_kit import frame
+from signaling_kit import kinds
+from signaling_kit import sent
 from twilio.request_validator import RequestValidator
 from websockets.frames import CloseCode
 
@@ -27,11 +32,6 @@ from sandbox.signaling.webhook import TwimlError
 from sandbox.signaling.webhook import parse_twiml
 from sandbox.signaling.webhook import sign
 from sandbox.signaling.webhook import voice_params
-from signaling_kit import Board
-from signaling_kit import access_token
-from signaling_kit import frame
-from signaling_kit import kinds
-from signaling_kit import sent
 
 # ---- Frames.
 

@@ -21,11 +21,13 @@ if sys.path[0] != _ROOT:
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
-from werkzeug.test import Client, TestResponse
+from werkzeug.test import Client
+from werkzeug.test import TestResponse
 
 from server import create_app
 from server.config import load_settings

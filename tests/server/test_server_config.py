@@ -5,7 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from server.config import SETTINGS, ConfigError, Settings, load_settings, settings_markdown
+from server.config import SETTINGS
+from server.config import ConfigError
+from server.config import Settings
+from server.config import load_settings
+from server.config import settings_markdown
 
 REQUIRED = [setting.name for setting in SETTINGS if setting.default is None]
 

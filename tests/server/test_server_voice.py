@@ -8,7 +8,10 @@ from twilio.request_validator import RequestValidator
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 
-from server.voice import NO_NUMBER, NOBODY_AVAILABLE, NOT_DIALABLE, NOT_ROUTABLE
+from server.voice import NO_NUMBER
+from server.voice import NOBODY_AVAILABLE
+from server.voice import NOT_DIALABLE
+from server.voice import NOT_ROUTABLE
 
 CALLER_ID = "+15005550006"
 # TOOLBAR_PUBLIC_URL of tests/server/conftest.py, plus the route.
