@@ -38,6 +38,7 @@ test-fast: setup  ## The tests that need no browser
 	$(PY) -m pytest -m "not browser"
 
 bench: setup browser  ## The benchmarks in bench/ (see bench/README.md)
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y wrk)
 	$(PY) -m bench
 
 clean:  ## Remove the venv, node_modules and vendored assets
