@@ -40,9 +40,31 @@ setTimeout(() => {
   }
 }, BOOT_TIMEOUT_MS);
 
+// PyScript fetches the Python files only once the interpreter is up, then main.py: request
+// them now, so they arrive while the interpreter boots (PyScript's fetch then takes the
+// preloaded response: same URL, mode and credentials).
+function preload(url) {
+  const link = document.createElement("link");
+  link.rel = "preload";
+  link.as = "fetch";
+  link.crossOrigin = "anonymous";
+  link.href = url;
+  document.head.append(link);
+}
+
+// The UEF library too: toolbar/fusion_handler.py loads it through toolbarFfi.loadScript,
+// which hands it the load started here instead of starting another.
+function startUefLibrary(config) {
+  if (typeof config?.uefLibraryUrl === "string" && Number.isInteger(config.uefTimeoutMs)) {
+    window.toolbarFfi.loadScript(config.uefLibraryUrl, config.uefTimeoutMs);
+  }
+}
+
 const name = window.TOOLBAR_CONFIG?.interpreter ?? "pyodide";
 const runtime = RUNTIMES[name] ?? fail(`unknown interpreter "${name}" in config.js`);
 const files = Object.fromEntries(MODULES.map((module) => [`./toolbar/${module}`, `./toolbar/${module}`]));
+[...Object.keys(files), "./main.py"].forEach(preload);
+startUefLibrary(window.TOOLBAR_CONFIG);
 const script = document.createElement("script");
 script.type = runtime.type;
 script.src = "./main.py";

@@ -52,6 +52,8 @@
     }
   }
 
+  const scripts = new Map(); // url → the outcome of loading it (loadScript)
+
   function method(target, name) {
     const fn = target?.[name];
     if (typeof fn !== "function") throw new TypeError(`${name} is not a function`);
@@ -93,15 +95,20 @@
       }
     },
 
-    /** Load a classic script; fulfils with an outcome once it ran, failed or timed out. */
+    /** Load a classic script; fulfils with an outcome once it ran, failed or timed out.
+     *  Loaded once per URL: a later call gets the first call's outcome (boot.js starts
+     *  the UEF library early, toolbar/fusion_handler.py then awaits the same load). */
     loadScript(url, timeoutMs) {
-      return settle(() => new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = url;
-        script.onload = () => resolve(true);
-        script.onerror = () => reject(new Error(`could not load ${url}`));
-        document.head.append(script);
-      }), timeoutMs, `${url} did not load within ${timeoutMs} ms`);
+      if (!scripts.has(url)) {
+        scripts.set(url, settle(() => new Promise((resolve, reject) => {
+          const script = document.createElement("script");
+          script.src = url;
+          script.onload = () => resolve(true);
+          script.onerror = () => reject(new Error(`could not load ${url}`));
+          document.head.append(script);
+        }), timeoutMs, `${url} did not load within ${timeoutMs} ms`));
+      }
+      return scripts.get(url);
     },
   });
 })();
