@@ -46,6 +46,10 @@ SOUND_FILES = {
     "dtmf8": "dtmf-8.wav", "dtmf9": "dtmf-9.wav", "dtmfs": "dtmf-star.wav",
     "dtmfh": "dtmf-hash.wav",
 }
+# A digest of client/sounds/ (tests/client/test_client_files.py checks it), in every sound's
+# URL: netlify.toml lets browsers keep /sounds/* for a year, so a new Device (one per going
+# available) loads them from cache, and changed sounds must come under new URLs.
+SOUNDS_VERSION = "f2cd254abb0b"
 
 
 class ConfigError(ValueError):
@@ -109,10 +113,12 @@ class Settings:
 
 
 def sound_urls(base_url):
-    """Return the SDK's ``sounds`` option: every sound name mapped to a file under ``base_url``."""
+    """Return the SDK's ``sounds`` option: every sound name mapped to a file under ``base_url``,
+    versioned by SOUNDS_VERSION."""
     if not base_url.endswith("/"):
         base_url = base_url + "/"
-    return {name: base_url + filename for name, filename in SOUND_FILES.items()}
+    return {name: base_url + filename + "?v=" + SOUNDS_VERSION
+            for name, filename in SOUND_FILES.items()}
 
 
 def _listify(raw, keys):

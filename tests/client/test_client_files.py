@@ -1,5 +1,6 @@
 """The client's files: vendored paths that exist, modules PyScript loads, our sounds."""
 
+import hashlib
 import json
 import re
 import subprocess
@@ -81,3 +82,14 @@ def test_client_sounds_are_what_the_script_makes(tmp_path):
     assert made == sorted(path.name for path in (CLIENT / "sounds").iterdir())
     for name in made:
         assert (tmp_path / name).read_bytes() == (CLIENT / "sounds" / name).read_bytes(), name
+
+
+def test_client_sounds_version_is_their_digest():
+    """Browsers cache /sounds/* for a year (netlify.toml): changed sounds need new URLs."""
+    from toolbar.settings import SOUNDS_VERSION
+
+    digest = hashlib.sha256()
+    for path in sorted((CLIENT / "sounds").iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    expected = digest.hexdigest()[:12]
+    assert SOUNDS_VERSION == expected, f"set SOUNDS_VERSION in settings.py to {expected!r}"

@@ -1,6 +1,7 @@
 """TOOLBAR_CONFIG: checked at start-up, turned into Device options."""
 
 from toolbar.settings import SOUND_FILES
+from toolbar.settings import SOUNDS_VERSION
 from toolbar.settings import ConfigError
 from toolbar.settings import Settings
 
@@ -55,7 +56,7 @@ def test_settings_device_options_production():
     assert options["tokenRefreshMs"] == 10000
     sounds = options["sounds"]
     assert sorted(sounds) == sorted(SOUND_FILES) and len(sounds) == 15
-    assert sounds["dtmfh"] == "https://toolbar.example.com/sounds/dtmf-hash.wav"
+    assert sounds["dtmfh"] == "https://toolbar.example.com/sounds/dtmf-hash.wav?v=" + SOUNDS_VERSION
 
 
 def test_settings_device_options_sandbox():
@@ -63,7 +64,8 @@ def test_settings_device_options_sandbox():
     options = Settings(config).device_options("http://localhost/toolbar/sounds")
     assert options["chunderw"] == ["127.0.0.1:8001"] and "edge" not in options
     assert options["publishEvents"] is False
-    assert options["sounds"]["incoming"] == "http://localhost/toolbar/sounds/incoming.wav"
+    assert options["sounds"]["incoming"] == ("http://localhost/toolbar/sounds/incoming.wav?v="
+                                             + SOUNDS_VERSION)
 
 
 def test_settings_no_sounds_means_the_sdks():
