@@ -23,10 +23,11 @@ class TokenClient:
         self._url = settings.token_url
         self._timeout_ms = settings.token_timeout_ms
 
-    async def fetch(self, fa_token):
-        """Return a fresh Twilio Access Token for the agent whose JWT is ``fa_token``.
+    def fetch(self, fa_token):
+        """Send the request now; return an awaitable of a fresh Twilio Access Token for the
+        agent whose JWT is ``fa_token``.
 
-        Raises:
+        Raises (when awaited):
             Failure: TOKEN_REFUSED, TOKEN_RATE_LIMITED, TOKEN_SERVICE_DOWN or TOKEN_BAD_RESPONSE.
         """
         init = ffi.js_object({
@@ -37,8 +38,11 @@ class TokenClient:
         })
         # Aborts the request itself, body included, once the time is up.
         init.signal = js.AbortSignal.timeout(self._timeout_ms)
+        return self._answer(ffi.begin(ffi.window, "fetch", self._url, init))
+
+    async def _answer(self, pending):
         try:
-            response = await ffi.call(ffi.window, "fetch", self._url, init)
+            response = await pending
             body = await ffi.call(response, "text")
         except ffi.JsError as error:
             raise Failure(messages.TOKEN_SERVICE_DOWN, self._reason(error)) from None

@@ -45,11 +45,15 @@ class FakeTokens:
         self.requests = []
         self.failure = None
 
-    async def fetch(self, fa_token):
+    def fetch(self, fa_token):
+        # Like TokenClient: the request is made at once, its answer awaited later.
         self.requests.append(fa_token)
+        return self._answer(len(self.requests))
+
+    async def _answer(self, number):
         if self.failure is not None:
             raise self.failure
-        return "twilio-token-" + str(len(self.requests))
+        return "twilio-token-" + str(number)
 
 
 class FakeVendor:
@@ -126,6 +130,16 @@ def test_controller_start_publishes_unavailable_and_renders_ready():
         assert toolbar.fusion.published == ["UNAVAILABLE"]
         assert toolbar.view.model["agent"] == "alice_agent"
         assert toolbar.view.model["label"] == "Unavailable"
+    run(scenario)
+
+
+def test_controller_token_request_leaves_from_the_click_itself():
+    """Not from a task: Chromium runs tasks only after rendering the click (bench/README.md)."""
+    async def scenario():
+        toolbar = Toolbar()
+        await toolbar.start()
+        toolbar.actions.toggle_agent_availability()
+        assert toolbar.tokens.requests == ["fa-jwt"]
     run(scenario)
 
 
