@@ -10,7 +10,7 @@
  *
  * So every call that may throw or reject goes through `call` or `construct`, whose promise
  * always fulfils, with {ok: true, value} or {ok: false, error: {name, message, code}};
- * `fire` starts a call whose outcome nobody awaits; `get` and `hasMethod` read a property
+ * `invoke` returns that outcome at once, for methods that return no promise; `fire` starts a call whose outcome nobody awaits; `get` and `hasMethod` read a property
  * without throwing.
  */
 (() => {
@@ -70,6 +70,16 @@
      *  passed: MicroPython hands a JS class back to JS as a wrapper that cannot construct. */
     construct(target, name, args = []) {
       return settle(() => Reflect.construct(method(target, name), args), 0, "");
+    },
+
+    /** target[name](...args) now, as an outcome (never throws): for methods that answer at
+     *  once, which Python then need not await. */
+    invoke(target, name, args = []) {
+      try {
+        return { ok: true, value: method(target, name).apply(target, args) };
+      } catch (error) {
+        return { ok: false, error: describe(error) };
+      }
     },
 
     /** Start target[name](...args) and ignore its outcome (events report it). */

@@ -7,8 +7,11 @@ commands. What each request carries is decided in toolbar/payloads.py.
 
 Every request to Fusion is bounded by ``uefTimeoutMs``: Oracle's ``publish()`` has no
 timeout of its own, and a Fusion that never answers would otherwise leave the toolbar
-waiting forever. Responses are read defensively (the typed getters first, then the raw
-``responseDetails`` some Fusion builds return), as third parties found the shapes vary.
+waiting forever. Only UEF's asynchronous methods (initialize, the contexts, publish,
+subscribe) are awaited: request factories, setters and getters answer at once, and every
+await of a JS call costs 4 ms on MicroPython. Responses are read defensively (the typed
+getters first, then the raw ``responseDetails`` some Fusion builds return), as third
+parties found the shapes vary.
 UEF reference: https://docs.oracle.com/en/cloud/saas/fusion-service/fuief/
 
 Public names: FusionHandler, FusionSession, apply_fields.
@@ -41,7 +44,6 @@ class FusionHandler:
         self._phone = None  # the PHONE channel context
         self._command_callback = None
         self._subscription = None
-        self._sending = asyncio.Lock()  # publishes leave in the order they were asked for
 
     async def initialize(self):
         """Load UEF, connect to the PHONE channel, read the configuration, subscribe.
@@ -59,9 +61,10 @@ class FusionHandler:
             self._phone = await self._uef(mca, "getCommunicationChannelContext", payloads.CHANNEL)
             response = await self._publish(payloads.GET_CONFIGURATION,
                                            payloads.configuration_request())
-            session = await _read_configuration(response)
-            await self.subscribe_to_agent_commands_from_fusion()
-            await self._subscribe_to_calls()
+            session = _read_configuration(response)
+            # Independent requests: sent together rather than one round trip after another.
+            await asyncio.gather(self.subscribe_to_agent_commands_from_fusion(),
+                                 self._subscribe_to_calls())
         except ffi.JsError as error:  # a getter or setter of UEF's objects threw
             raise Failure(messages.UEF_ERROR, str(error)) from None
         return session
@@ -82,8 +85,7 @@ class FusionHandler:
 
     async def subscribe_to_agent_commands_from_fusion(self):
         """Answer Fusion's onToolbarAgentCommand (makeAvailable, getCurrentAgentState…)."""
-        request = await self._uef(self._helper, "createSubscriptionRequest",
-                                  payloads.ON_AGENT_COMMAND)
+        request = self._now(self._helper, "createSubscriptionRequest", payloads.ON_AGENT_COMMAND)
         self._command_callback = ffi.callback(self._on_agent_command, self._on_bug)
         self._subscription = await self._uef(self._phone, "subscribe", request,
                                              self._command_callback, what="subscribe")
@@ -96,7 +98,7 @@ class FusionHandler:
         """
         response = await self._publish(operation, fields)
         try:
-            out_data = await _getter(await _getter(response, "getResponseData"), "getOutData")
+            out_data = _getter(_getter(response, "getResponseData"), "getOutData")
         except ffi.JsError:
             out_data = None
         out = ffi.to_py(out_data) if out_data is not None else None
@@ -110,13 +112,15 @@ class FusionHandler:
             ffi.callback(self._on_data_updated, self._on_bug),
         ]
         events = (payloads.ON_INTERACTION_COMMAND, payloads.ON_OUTGOING, payloads.ON_DATA_UPDATED)
-        self._call_subscriptions = []
-        for event, callback in zip(events, self._call_callbacks):
-            request = await self._uef(self._helper, "createSubscriptionRequest", event)
-            if event != payloads.ON_INTERACTION_COMMAND:
-                await ffi.call(request, "setAppClassification", payloads.APP_CLASSIFICATION)
-            self._call_subscriptions.append(
-                await self._uef(self._phone, "subscribe", request, callback, what="subscribe"))
+        self._call_subscriptions = await asyncio.gather(
+            *[self._subscribe_to_call_event(event, callback)
+              for event, callback in zip(events, self._call_callbacks)])
+
+    async def _subscribe_to_call_event(self, event, callback):
+        request = self._now(self._helper, "createSubscriptionRequest", event)
+        if event != payloads.ON_INTERACTION_COMMAND:
+            ffi.call_now(request, "setAppClassification", payloads.APP_CLASSIFICATION)
+        return await self._uef(self._phone, "subscribe", request, callback, what="subscribe")
 
     def _on_interaction_command(self, response):
         answer = ffi.deferred()
@@ -126,15 +130,15 @@ class FusionHandler:
     async def _answer_interaction_command(self, response, answer):
         data, result = None, payloads.FAILURE
         try:
-            data = await _getter(response, "getResponseData")
+            data = _getter(response, "getResponseData")
             raw = ffi.to_py(ffi.get(response, "responseDetails")) or {}
-            command = await _getter(data, "getCommand") or raw.get("command")
-            event_id = await _getter(data, "getEventId") or raw.get("eventId")
+            command = _getter(data, "getCommand") or raw.get("command")
+            event_id = _getter(data, "getEventId") or raw.get("eventId")
             result = await self._events.interaction_command_from_fusion(command, event_id)
         finally:
             value = ffi.js_object({"result": payloads.FAILURE})
             try:
-                value = await _answered(response, data, result, None)
+                value = _answered(response, data, result, None)
             finally:
                 answer.resolve(value)
 
@@ -157,8 +161,8 @@ class FusionHandler:
     async def _answer_agent_command(self, response, answer):
         data, result, out_data = None, payloads.FAILURE, None
         try:
-            data = await _getter(response, "getResponseData")
-            command = await _getter(data, "getCommand")
+            data = _getter(response, "getResponseData")
+            command = _getter(data, "getCommand")
             if command is None:
                 command = (ffi.to_py(ffi.get(response, "responseDetails")) or {}).get("command")
             result, out_data = self._events.agent_command_from_fusion(command)
@@ -166,7 +170,7 @@ class FusionHandler:
             # Always answer, even after a bug: Fusion waits for this promise.
             value = ffi.js_object({"result": payloads.FAILURE})
             try:
-                value = await _answered(response, data, result, out_data)
+                value = _answered(response, data, result, out_data)
             finally:
                 answer.resolve(value)
 
@@ -184,18 +188,17 @@ class FusionHandler:
         return framework
 
     async def _publish(self, operation, fields):
-        # Sent one after the other, but answers are awaited outside the lock: a Fusion that
-        # is slow to answer one publish does not hold back the next.
-        async with self._sending:
-            request = await self._uef(self._helper, "createPublishRequest", operation)
-            try:
-                await apply_fields(request, fields)
-            except ffi.JsError as error:
-                raise Failure(messages.UEF_ERROR, operation + ": " + str(error)) from None
-            answer = self._start(self._phone, "publish", request, what=operation)
-        response = await self._settle(answer, operation)
+        # Made and sent before the first await, so publishes reach Fusion in the order they
+        # were asked for, and a Fusion slow to answer one does not hold back the next.
+        request = self._now(self._helper, "createPublishRequest", operation)
         try:
-            succeeded, reason = await _outcome(response)
+            apply_fields(request, fields)
+        except ffi.JsError as error:
+            raise Failure(messages.UEF_ERROR, operation + ": " + str(error)) from None
+        response = await self._settle(self._start(self._phone, "publish", request,
+                                                  what=operation), operation)
+        try:
+            succeeded, reason = _outcome(response)
         except ffi.JsError as error:
             raise Failure(messages.UEF_ERROR, operation + ": " + str(error)) from None
         if not succeeded:
@@ -205,6 +208,13 @@ class FusionHandler:
     async def _uef(self, target, method, *args, what=""):
         """Call a UEF method, at most uefTimeoutMs; JS failures become Failures."""
         return await self._settle(self._start(target, method, *args, what=what), what or method)
+
+    def _now(self, target, method, *args):
+        """Call one of UEF's synchronous methods; a JS failure becomes a Failure."""
+        try:
+            return ffi.call_now(target, method, *args)
+        except ffi.JsError as error:
+            raise Failure(messages.UEF_ERROR, method + ": " + error.message) from None
 
     def _start(self, target, method, *args, what=""):
         return ffi.begin(target, method, *args, timeout_ms=self._settings.uef_timeout_ms,
@@ -221,7 +231,7 @@ class FusionHandler:
             raise Failure(messages.UEF_ERROR, what + ": " + error.message) from None
 
 
-async def apply_fields(request, fields):
+def apply_fields(request, fields):
     """Call the request's setter for each field (payloads' convention); skip ``None``.
 
     ``inData`` goes through ``setInData`` when the request has it (agent state), else one
@@ -237,38 +247,38 @@ async def apply_fields(request, fields):
         if value is None:
             continue
         if key == "inData":
-            await _set_in_data(request, value)
+            _set_in_data(request, value)
             continue
         setter = "set" + key[0].upper() + key[1:]
         if ffi.has_method(request, setter):
-            await ffi.call(request, setter, value)
+            ffi.call_now(request, setter, value)
 
 
-async def _set_in_data(request, in_data):
+def _set_in_data(request, in_data):
     if ffi.has_method(request, "setInData"):
-        await ffi.call(request, "setInData", ffi.js_object(in_data))
+        ffi.call_now(request, "setInData", ffi.js_object(in_data))
     elif ffi.has_method(request, "getInData"):
-        target = await ffi.call(request, "getInData")
+        target = ffi.call_now(request, "getInData")
         for key in in_data:
-            await ffi.call(target, "setInDataValueByAttribute", key, in_data[key])
+            ffi.call_now(target, "setInDataValueByAttribute", key, in_data[key])
     else:
-        await ffi.call(request, "setInputData", ffi.js_object(in_data))
+        ffi.call_now(request, "setInputData", ffi.js_object(in_data))
 
 
-async def _outcome(response):
+def _outcome(response):
     """Return ``(succeeded, error)`` of a publish response, typed getters first."""
-    data = await _getter(response, "getResponseData")
+    data = _getter(response, "getResponseData")
     if data is not None and ffi.has_method(data, "isSuccess"):
-        return bool(await ffi.call(data, "isSuccess")), await _getter(data, "getError")
+        return bool(ffi.call_now(data, "isSuccess")), _getter(data, "getError")
     payload = _raw_payload(response)
     return payload.get("result", "success") == "success", payload.get("error")
 
 
-async def _read_configuration(response):
-    data = await _getter(response, "getResponseData")
-    configuration = await _getter(data, "getConfiguration")
-    agent_id = await _getter(configuration, "getAgentId")
-    fa_token = await _getter(configuration, "getFaTrustToken")
+def _read_configuration(response):
+    data = _getter(response, "getResponseData")
+    configuration = _getter(data, "getConfiguration")
+    agent_id = _getter(configuration, "getAgentId")
+    fa_token = _getter(configuration, "getFaTrustToken")
     if not agent_id or not fa_token:
         raw = _raw_payload(response).get("configuration") or {}
         agent_id = agent_id or raw.get("agentId")
@@ -280,15 +290,15 @@ async def _read_configuration(response):
     return FusionSession(str(agent_id), str(fa_token))
 
 
-async def _answered(response, data, result, out_data):
+def _answered(response, data, result, out_data):
     """Record the command's answer and return what the Promise must resolve."""
     if data is not None and ffi.has_method(data, "setResult"):
-        await ffi.call(data, "setResult", result)
+        ffi.call_now(data, "setResult", result)
         reason = (out_data or {}).get("reason") if result == payloads.FAILURE else None
         if reason and ffi.has_method(data, "setResultDisplayString"):
-            await ffi.call(data, "setResultDisplayString", reason)
+            ffi.call_now(data, "setResultDisplayString", reason)
         if out_data is not None:
-            await ffi.call(data, "setOutdata", ffi.js_object(out_data))
+            ffi.call_now(data, "setOutdata", ffi.js_object(out_data))
         return data
     # No typed response data: answer in the raw shape (Oracle's legacy samples).
     details = ffi.get(response, "responseDetails")
@@ -300,11 +310,11 @@ async def _answered(response, data, result, out_data):
     return details
 
 
-async def _getter(target, name):
+def _getter(target, name):
     """Return ``target.name()`` when it exists, else None."""
     if target is None or not ffi.has_method(target, name):
         return None
-    return await ffi.call(target, name)
+    return ffi.call_now(target, name)
 
 
 def _event_data(response):
