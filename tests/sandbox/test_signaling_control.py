@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -18,6 +17,7 @@ from sandbox.credentials import TwilioCredentials
 from sandbox.signaling.calls import NO_ANSWER_NUMBER
 from sandbox.signaling.control import bp
 from sandbox.signaling.emulator import Emulator
+from tests.live import wait_until
 
 API = "/sandbox/api/twilio"
 
@@ -33,10 +33,8 @@ class Control:
         return self.client.get(f"{API}/calls/{sid}").get_json()["status"]
 
     def wait_for_status(self, sid: str, status: str) -> None:
-        deadline = time.monotonic() + 5
-        while self.call_status(sid) != status:
-            assert time.monotonic() < deadline, f"call {sid} never became {status}"
-            time.sleep(0.01)
+        wait_until(lambda: self.call_status(sid) == status, timeout=5,
+                   what=f"call {sid} to become {status}")
 
 
 @pytest.fixture
