@@ -46,13 +46,25 @@ def free_port() -> int:
 def wait_until(condition: Callable[[], object], timeout: float = TIMEOUT, what: str = "") -> object:
     """Poll ``condition`` until it returns something truthy; fail after ``timeout``."""
     deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
+    while not (result := condition()):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or condition}")
-        time.sleep(0.05)
+        _pause()
+    return result
+
+
+def holds_for(check: Callable[[], None], seconds: float) -> None:
+    """Run ``check`` (which asserts) again and again for ``seconds``: a negative check,
+    such as nothing registering the agent again, can only be observed over a window."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        check()
+        _pause()
+
+
+def _pause() -> None:
+    # The one poll interval of the suite: the gap between two looks at a condition.
+    time.sleep(0.05)
 
 
 @dataclass
@@ -113,16 +125,15 @@ def run_sandbox(*args: str) -> Iterator[LiveSandbox]:
 
 
 def _wait_for_start(live: LiveSandbox, output) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def started() -> bool:
         if live.process.poll() is not None:
             output.seek(0)
             raise AssertionError(f"sandbox exited early:\n{output.read()}")
         with contextlib.suppress(requests.ConnectionError):
-            if live.api("GET", "/api/healthz").ok:
-                return
-        time.sleep(0.1)
-    raise AssertionError("sandbox did not start within 30 s")
+            return live.api("GET", "/api/healthz").ok
+        return False
+
+    wait_until(started, timeout=30, what="the sandbox to start")
 
 
 @dataclass

@@ -14,7 +14,6 @@ this conftest does not shadow ``tests/conftest.py`` for ``from conftest import .
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -26,6 +25,7 @@ from selenium.webdriver.support import expected_conditions
 
 from tests.live import TIMEOUT
 from tests.live import LiveSandbox
+from tests.live import holds_for
 from tests.live import wait_until
 
 AGENT = "alice_agent"
@@ -204,11 +204,12 @@ class Toolbar:
 
     def stays_unregistered(self, seconds: float) -> None:
         """Observe for ``seconds`` that nothing registers the agent again (a negative check)."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+
+        def still_unregistered() -> None:
             assert not self.registration()["registered"], "the agent registered again"
             assert self.phone() != "available", "Fusion shows the agent available again"
-            time.sleep(0.1)
+
+        holds_for(still_unregistered, seconds)
 
     def assert_available_only_while_registered(self) -> None:
         """Every AVAILABLE the host received came after the emulator registered the agent.
