@@ -1,12 +1,12 @@
 # Every target does its own set-up: a fresh clone needs only `make run` or `make test`.
-# Targets: run, test, test-fast, bench, setup, clean (see README.md).
+# Targets: run, test, test-fast, lint, bench, setup, clean (see README.md).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run test test-fast bench clean
+.PHONY: help setup browser run lint test test-fast bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,7 +31,10 @@ browser:  ## Debian's Chromium and ChromeDriver, for the browser tests
 run: setup  ## The whole sandbox on http://127.0.0.1:8000, no accounts needed
 	$(PY) -m sandbox
 
-test: setup browser  ## Every test, browser tests included
+lint: setup  ## ruff (pinned in requirements.lock) over the whole tree
+	$(VENV)/bin/ruff check .
+
+test: setup browser lint  ## Lint, then every test, browser tests included
 	$(PY) -m pytest
 
 test-fast: setup  ## The tests that need no browser

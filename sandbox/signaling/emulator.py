@@ -161,7 +161,7 @@ class Emulator:
         except ConnectionClosed:
             pass  # the peer went away or sent something too big; nothing to answer
         except Exception:
-            logger.error("connection %d failed", conn_id, exc_info=True)
+            logger.exception("connection %d failed", conn_id)
             await connection.close(CloseCode.INTERNAL_ERROR, "internal error")
         finally:
             for helper in helpers:

@@ -8,6 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from typing import Any
+from typing import Self
 from urllib.parse import parse_qsl
 
 from twilio.jwt.access_token import AccessToken
@@ -156,7 +157,7 @@ class WebhookStub:
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
                                         daemon=True)
 
-    def __enter__(self) -> WebhookStub:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

@@ -181,8 +181,8 @@ def test_signature_validates_with_twilio_request_validator():
      (Say("Hi there"), Hangup())),
     ('<Response><Dial callerId="+15005550006"><Number>+15551234567</Number></Dial></Response>',
      (Dial(("+15551234567",), caller_id="+15005550006"),)),
-    ('<Response><Dial timeout="7"><Client>alice</Client><Client><Identity>bob</Identity>'
-     "</Client></Dial><Say>Nobody</Say></Response>",
+    (('<Response><Dial timeout="7"><Client>alice</Client><Client><Identity>bob</Identity>'
+     "</Client></Dial><Say>Nobody</Say></Response>"),
      (Dial(("client:alice", "client:bob"), timeout=7), Say("Nobody"))),
     ("<Response><Dial>+15551234567</Dial><Play>x.mp3</Play></Response>",
      (Dial(("+15551234567",)),)),
