@@ -32,6 +32,11 @@ class SandboxConfig:
     test_pages: Path | None = None
 
     @property
+    def host_names(self) -> tuple[str, ...]:
+        """The names a request's ``Host`` may carry (any port); others are refused."""
+        return (self.host, self.toolbar_host)
+
+    @property
     def fusion_origin(self) -> str:
         return f"http://{self.host}:{self.port}"
 

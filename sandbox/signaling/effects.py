@@ -4,8 +4,8 @@ The core never touches a socket, a thread or a timer: each step returns a list o
 effects that ``emulator.py`` carries out in order, and outcomes come back to the core
 as new steps (a webhook's TwiML, a timer firing).
 
-Public names: Send, Close, Drop, FetchTwiml, TimerKind, TimerKey, StartTimer, Effect,
-MessageLog, Outbox.
+Public names: Send, Close, Drop, FetchTwiml, PostCallback, TimerKind, TimerKey, StartTimer,
+Effect, MessageLog, Outbox.
 """
 
 from __future__ import annotations
@@ -57,9 +57,19 @@ class FetchTwiml:
     params: dict[str, str]
 
 
+@dataclass(frozen=True)
+class PostCallback:
+    """POST a signed status callback; the answer is not acted on. Callbacks leave one at
+    a time, in the order the core made them, as Twilio sends them."""
+
+    url: str
+    params: dict[str, str]
+
+
 class TimerKind(StrEnum):
     CALLEE_ANSWERS = "callee-answers"
     DIAL_TIMEOUT = "dial-timeout"
+    PAUSE_OVER = "pause-over"
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ class StartTimer:
     delay: float
 
 
-Effect = Send | Close | Drop | FetchTwiml | StartTimer
+Effect = Send | Close | Drop | FetchTwiml | PostCallback | StartTimer
 
 
 class MessageLog:
@@ -125,6 +135,9 @@ class Outbox:
 
     def fetch_twiml(self, call_sid: str, url: str, params: dict[str, str]) -> None:
         self._effects.append(FetchTwiml(call_sid, url, params))
+
+    def post_callback(self, url: str, params: dict[str, str]) -> None:
+        self._effects.append(PostCallback(url, params))
 
     def start_timer(self, key: TimerKey, delay: float) -> None:
         self._effects.append(StartTimer(key, delay))
