@@ -50,6 +50,11 @@ class SandboxConfig:
         return f"{self.fusion_origin}/api"
 
     @property
+    def rest_url(self) -> str:
+        """The REST emulator's base: the token service's ``TWILIO_REST_URL``."""
+        return f"{self.fusion_origin}/sandbox/twilio/rest"
+
+    @property
     def signaling_address(self) -> str:
         """``host:port`` of the signaling emulator, as the SDK's ``chunderw`` option takes it."""
         return f"{self.host}:{self.signaling_port}"

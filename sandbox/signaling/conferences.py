@@ -13,7 +13,7 @@ each call what it was played and when it was on hold, and puts status callbacks 
 - a participant removed over REST leaves, and its call ends.
 
 Public names: ConferenceStatus, Participant, Room, ConferenceNotFound, ParticipantNotFound,
-DuplicateLabel, Conferences.
+Conferences.
 """
 
 from __future__ import annotations
@@ -109,10 +109,6 @@ class ParticipantNotFound(LookupError):
     """No participant by that call sid or label in the conference."""
 
 
-class DuplicateLabel(ValueError):
-    """Another participant of the conference already has that label (Twilio's 16025)."""
-
-
 class Conferences:
     """Every room of one emulator, the last ``history`` ended ones included."""
 
@@ -181,11 +177,7 @@ class Conferences:
 
     def expect(self, room: Room, call_sid: str, options: Conference) -> Participant:
         """A REST participant is being dialled into ``room``; it joins when answered.
-
-        Raises:
-            DuplicateLabel: its label is taken.
-        """
-        self._check_label(room, options.label)
+        The caller checks its label first (``label_taken``)."""
         participant = self._participant(room, call_sid, options)
         room.participants[call_sid] = participant
         return participant
@@ -196,7 +188,7 @@ class Conferences:
         room = self.active(options.name) or self._create(options)
         participant = room.participants.get(call_sid)
         if participant is None:
-            if self._label_taken(room, options.label):
+            if self.label_taken(room, options.label):
                 return False
             participant = room.participants[call_sid] = self._participant(room, call_sid, options)
         participant.status = "connected"
@@ -295,12 +287,9 @@ class Conferences:
                            end_on_exit=options.end_on_exit, coaching=options.coaching,
                            call_sid_to_coach=options.coach)
 
-    def _check_label(self, room: Room, label: str | None) -> None:
-        if self._label_taken(room, label):
-            raise DuplicateLabel(label)
-
     @staticmethod
-    def _label_taken(room: Room, label: str | None) -> bool:
+    def label_taken(room: Room, label: str | None) -> bool:
+        """Whether another participant of ``room`` has ``label`` (Twilio's 16025)."""
         return label is not None and any(p.label == label for p in room.participants.values())
 
     def _room_of(self, call_sid: str) -> Room | None:

@@ -1,6 +1,8 @@
 """The emulator's JSON control API, under ``/sandbox/api/twilio`` (see README).
 
-- ``GET ""``: connections, registrations per identity, calls, faults, last messages.
+- ``GET ""``: connections, registrations per identity, calls, conferences, faults, last messages.
+- ``GET /rest-requests``: the last REST requests (method, path, parameters with secrets
+  redacted, status).
 - ``GET /calls/<sid>``: one call, by its CallSid, a leg's or the SDK's ``TJS…`` id.
 - ``POST /calls`` ``{"from": "+1…", "to": "<caller id>"}``: a phone calls the number.
 - ``POST /calls/<sid>/hangup``: the far end hangs up (before an answer: abandons).
@@ -64,6 +66,11 @@ def _json_object() -> dict[str, Any]:
 @bp.get("")
 def state() -> Response:
     return jsonify(_run(lambda emulator: emulator.state()))
+
+
+@bp.get("/rest-requests")
+def rest_requests() -> Response:
+    return jsonify(requests=_run(lambda emulator: emulator.rest_requests()))
 
 
 @bp.get("/calls/<sid>")
