@@ -14,6 +14,7 @@ The subset an emulator must answer is described in docs/twilio-rest.md.
 Public names: RedirectingHttpClient, TwilioRest.
 """
 
+import json
 import re
 from collections.abc import Callable
 from typing import TypeVar
@@ -87,15 +88,35 @@ class TwilioRest:
         try:
             return request(self.client)
         except TwilioRestException as error:
-            if error.status >= 500:
-                raise TwilioRestError.unreachable(f"HTTP {error.status}", error.code) from None
-            raise TwilioRestError.refused(error.code, _sentence(error.msg)) from None
+            raise _answered(error.status, error.code, error.msg) from None
         except requests.Timeout:
             raise TwilioRestError.unreachable("no answer in time") from None
         except requests.RequestException as error:
             raise TwilioRestError.unreachable(type(error).__name__) from None
-        except TwilioException as error:  # an answer the library could not read
+        except TwilioException as error:
+            # List pages raise TwilioException("Unable to fetch page", response) instead.
+            answer = error.args[1] if len(error.args) > 1 else None
+            if isinstance(answer, Response):
+                body = _json_object(answer.text)
+                raise _answered(answer.status_code, body.get("code"),
+                                str(body.get("message", error.args[0]))) from None
             raise TwilioRestError.unreachable(_sentence(str(error))) from None
+
+
+def _answered(status: int, code: object, message: str) -> TwilioRestError:
+    """The error for an HTTP error answer from Twilio: 5xx is unavailable, 4xx refused."""
+    twilio_code = code if isinstance(code, int) else None
+    if status >= 500:
+        return TwilioRestError.unreachable(f"HTTP {status}", twilio_code)
+    return TwilioRestError.refused(twilio_code, _sentence(message))
+
+
+def _json_object(text: str) -> dict[str, object]:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _sentence(text: str) -> str:

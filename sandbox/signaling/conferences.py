@@ -304,6 +304,7 @@ class Conferences:
         why = ("conference_ended_via_api" if reason == "conference-ended-via-api"
                else "moderator_ended_conference")
         remaining = list(room.participants.values())
+        joined = {p.call_sid for p in remaining if p.connected}
         room.participants.clear()
         for participant in remaining:
             self._stop_hold(participant)
@@ -316,8 +317,8 @@ class Conferences:
                     ParticipantLabelEndingConference=(by.label or "") if by else "")
         self._forget_old(room)
         for participant in remaining:
-            # Connected ones go on after their <Dial>; dialled ones stop ringing.
-            self._on_released(participant.call_sid, not participant.connected)
+            # Those in the room go on after their <Dial>; those still being dialled hang up.
+            self._on_released(participant.call_sid, participant.call_sid not in joined)
 
     def _forget_old(self, room: Room) -> None:
         self._ended.append(room.sid)

@@ -70,6 +70,7 @@ class TimerKind(StrEnum):
     CALLEE_ANSWERS = "callee-answers"
     DIAL_TIMEOUT = "dial-timeout"
     PAUSE_OVER = "pause-over"
+    API_CALL_STARTS = "api-call-starts"  # a REST-created call leaves the queue and rings
 
 
 @dataclass(frozen=True)

@@ -125,16 +125,22 @@ class CallRouter:
         return call
 
     def place_api(self, caller: str, called: str, order: ApiOrder) -> Call:
-        """REST creates a call: ring ``called``; on answer, ``order`` says what it does."""
+        """REST creates a call, ``queued`` as Twilio answers; it rings ``called`` right
+        after (a timer), and on answer ``order`` says what it does."""
         call = Call(self._new_sid("CA"), Direction.OUTBOUND_API, caller, called, self._clock(),
                     api=order)
         self._registry.add(call)
         self._progress(call, "initiated")
-        if self._dialer.ring_call(call, order.timeout):
+        self._outbox.start_timer(TimerKey(TimerKind.API_CALL_STARTS, call.sid), 0)
+        return call
+
+    def _ring_api_call(self, call: Call) -> None:
+        if call.ended or call.status is not CallStatus.QUEUED:
+            return  # canceled while queued
+        if self._dialer.ring_call(call, call.api.timeout if call.api else 60):
             self._progress(call, "ringing")
         else:
             self._end(call, call.dial_outcome or CallStatus.FAILED)
-        return call
 
     def _answered(self, call: Call) -> None:
         """A REST-created call was answered: fetch its Url, or run its TwiML."""
@@ -273,14 +279,18 @@ class CallRouter:
         self._dialer.reject(conn_id, callsid)
 
     def timer_fired(self, key: TimerKey) -> None:
-        """A ``<Pause>`` is over (the program goes on), or see :meth:`Dialer.timer_fired`."""
-        if key.kind is not TimerKind.PAUSE_OVER:
-            self._dialer.timer_fired(key)
-            return
+        """A REST call leaves the queue, a ``<Pause>`` is over, or see
+        :meth:`Dialer.timer_fired`; stale timers do nothing."""
         call = self._registry.find(key.sid)
-        if call is not None and not call.ended and call.step == key.step \
-                and not call.awaiting_action and call.conference is None:
-            self._run(call)
+        if key.kind is TimerKind.API_CALL_STARTS:
+            if call is not None:
+                self._ring_api_call(call)
+        elif key.kind is TimerKind.PAUSE_OVER:
+            if call is not None and not call.ended and call.step == key.step \
+                    and not call.awaiting_action:
+                self._run(call)
+        else:
+            self._dialer.timer_fired(key)
 
     # ---- REST changes a call; conferences let calls go.
 

@@ -325,10 +325,8 @@ class RestApi:
                                                      frozenset({"completed"})),
                          timeout=params.integer("Timeout", 60, 5, 600))
         call = self._router.place_api(caller, to, order)
+        # The call rings right after; unanswered, it leaves the room it never joined.
         participant = self._rooms.expect(room, call.sid, options)
-        if call.ended:
-            participant.status = "failed"
-            self._rooms.leave(call.sid, "participant_add_failed")
         body = resources.participant_json(self._account, participant)
         body["queue_time"] = "0"
         return RestResponse(201, body)
