@@ -18,6 +18,7 @@ fetch_twiml, post_callback.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import urllib.error
 import urllib.request
@@ -177,7 +178,7 @@ def parse_twiml(text: str) -> tuple[Verb, ...]:
 
 def _seconds(element: ElementTree.Element, name: str, default: int, *, low: int = 1) -> int:
     raw = element.get(name, str(default))
-    if not raw.isdigit() or int(raw) < low:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < low:
         raise TwimlError(f"<{element.tag} {name}={raw!r}> is not a "
                          f"{'positive' if low else 'whole'} number")
     return int(raw)

@@ -7,6 +7,7 @@ Public names: Params.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from sandbox.signaling.webhook import parse_events
@@ -40,7 +41,8 @@ class Params:
         raw = self.text(name)
         if raw is None:
             return default
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        # isdigit() alone would take "²", which int() refuses.
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:
             raise invalid(f"{name} must be a whole number from {low} to {high}")
         return int(raw)
 

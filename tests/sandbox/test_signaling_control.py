@@ -18,6 +18,7 @@ from sandbox.signaling.calls import NO_ANSWER_NUMBER
 from sandbox.signaling.control import bp
 from sandbox.signaling.emulator import Emulator
 from server import errors
+from tests.error_shape import assert_error
 from tests.live import wait_until
 
 API = "/sandbox/api/twilio"
@@ -63,11 +64,6 @@ def control() -> Iterator[Control]:
             loop.call_soon_threadsafe(loop.stop)
             thread.join()
             loop.close()
-
-
-def assert_error(response, status: int, code: str, message: str) -> None:
-    assert response.status_code == status
-    assert response.get_json() == {"error": {"status": status, "code": code, "message": message}}
 
 
 def test_state_lists_everything(control):
