@@ -15,7 +15,9 @@ from flask import Response
 from flask import current_app
 from flask import jsonify
 from flask import request
+from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from sandbox.twilio_rest.api import RestRequest
 from sandbox.twilio_rest.errors import INVALID_PARAMETER
@@ -25,7 +27,19 @@ bp = Blueprint("twilio_rest", __name__, url_prefix="/sandbox/twilio/rest")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-@bp.route("/<path:path>", methods=_METHODS)
+class _AnyPath(PathConverter):
+    """Any path, newlines included (``path`` stops at one), so that every request under the
+    prefix reaches the core and gets Twilio's 404, never the sandbox's own."""
+
+    regex = "(?s:[^/].*?)"
+
+
+@bp.record_once
+def _register_converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["rest_path"] = _AnyPath
+
+
+@bp.route("/<rest_path:path>", methods=_METHODS)
 def rest(path: str) -> Response:
     auth = request.authorization
     parsed = RestRequest(

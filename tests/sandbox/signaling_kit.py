@@ -159,6 +159,12 @@ class WebhookStub:
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
                                         daemon=True)
 
+    def signed_forms(self, path: str) -> list[dict[str, str]]:
+        """The forms POSTed to ``path``, in order; each must be validly signed for its URL."""
+        requests = [request for request in self.requests if request["path"] == path]
+        assert all(request["valid"] for request in requests), requests
+        return [request["form"] for request in requests]
+
     def __enter__(self) -> Self:
         self._thread.start()
         return self
