@@ -130,7 +130,7 @@ class RestApi:
                                 f"Method {request.method} not allowed on {path}")
             values = request.query if request.method == "GET" else request.form
             arguments = {k: v for k, v in match.groupdict().items() if k != "account"}
-            return handler(Params(values), path=path.split("?")[0], **arguments)
+            return handler(Params(values), path=path, **arguments)
         raise errors.not_found(path)
 
     def _authenticated(self, request: RestRequest) -> bool:
@@ -244,9 +244,7 @@ class RestApi:
             records += [resources.leg_json(self._account, call, leg)
                         for leg in call.legs if leg.sid != call.sid]
         fields = {"Status": "status", "To": "to", "From": "from", "ParentCallSid": "parent_call_sid"}
-        records = [r for r in records
-                   if all(r[fields[name]] == value for name, value in filters.items())]
-        return self._page(params, records, "calls", path, filters)
+        return self._page(params, _matching(records, filters, fields), "calls", path, filters)
 
     # ---- Conferences.
 
@@ -263,9 +261,8 @@ class RestApi:
         records = [resources.conference_json(self._account, room)
                    for room in reversed(self._rooms.rooms())]
         fields = {"FriendlyName": "friendly_name", "Status": "status"}
-        records = [r for r in records
-                   if all(r[fields[name]] == value for name, value in filters.items())]
-        return self._page(params, records, "conferences", path, filters)
+        return self._page(params, _matching(records, filters, fields), "conferences", path,
+                          filters)
 
     def _fetch_conference(self, params: Params, *, path: str, conference: str) -> RestResponse:
         return RestResponse(200, resources.conference_json(self._account,
@@ -340,13 +337,13 @@ class RestApi:
 
     def _list_participants(self, params: Params, *, path: str, conference: str) -> RestResponse:
         room = self._room(conference, path)
-        wanted = {name: params.boolean(name) for name in ("Muted", "Hold", "Coaching")}
+        wanted = {name: value for name in ("Muted", "Hold", "Coaching")
+                  if (value := params.boolean(name)) is not None}
         fields = {"Muted": "muted", "Hold": "hold", "Coaching": "coaching"}
         records = [resources.participant_json(self._account, p) for p in room.participants.values()]
-        records = [r for r in records if all(value is None or r[fields[name]] == value
-                                             for name, value in wanted.items())]
-        filters = {name: str(value).lower() for name, value in wanted.items() if value is not None}
-        return self._page(params, records, "participants", path, filters)
+        filters = {name: str(value).lower() for name, value in wanted.items()}
+        return self._page(params, _matching(records, wanted, fields), "participants", path,
+                          filters)
 
     def _fetch_participant(self, params: Params, *, path: str, conference: str,
                            participant: str) -> RestResponse:
@@ -386,6 +383,12 @@ class RestApi:
         number = params.integer("Page", 0, 0, 1_000_000)
         return RestResponse(200, resources.page(records, key, path, filters,
                                                 page_number=number, page_size=size))
+
+
+def _matching(records: list[Json], wanted: dict[str, Any], fields: dict[str, str]) -> list[Json]:
+    """The records whose field for each filter parameter has the wanted value."""
+    return [record for record in records
+            if all(record[fields[name]] == value for name, value in wanted.items())]
 
 
 def _parse(twiml: str) -> tuple[Verb, ...]:
