@@ -25,10 +25,11 @@ def test_unknown_paths_and_methods_get_the_json_error_shape(sandbox):
 
 def test_bodies_past_the_limit_are_413(sandbox):
     """A body larger than 64 KiB is refused in the JSON shape before it is read."""
+    calls_before = len(sandbox.twilio_state()["calls"])
     response = sandbox.api("POST", f"{API}/calls", data="x" * 70_000,
                            headers={"Content-Type": "application/json"})
     assert_error(response, 413, "request_entity_too_large")
-    assert sandbox.twilio_state()["calls"] == []
+    assert len(sandbox.twilio_state()["calls"]) == calls_before
 
 
 @pytest.mark.parametrize("path", ["/", "/toolbar/", "/api/healthz", API, f"{API}/faults",
