@@ -34,6 +34,9 @@ def parse_args(argv: list[str] | None) -> SandboxConfig:
                         help="the toolbar's default interpreter (default pyodide)")
     parser.add_argument("--token-ttl", type=int, default=int(env.get("SANDBOX_TOKEN_TTL", "3600")),
                         help="lifetime of Twilio Access Tokens in seconds (default 3600)")
+    parser.add_argument("--fa-token-ttl", type=int,
+                        default=int(env.get("SANDBOX_FA_TOKEN_TTL", "3600")),
+                        help="lifetime of agent JWTs (faTrustToken) in seconds (default 3600)")
     parser.add_argument("--test-pages", type=Path, default=None,
                         help="a folder of extra pages to serve at /sandbox/test-pages/ (tests)")
     parser.add_argument("--verbose", action="store_true", help="log every request and message")
@@ -44,7 +47,7 @@ def parse_args(argv: list[str] | None) -> SandboxConfig:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return SandboxConfig(host=args.host, port=args.port, signaling_port=args.signaling_port,
                          interpreter=args.interpreter, token_ttl=args.token_ttl,
-                         test_pages=args.test_pages)
+                         fa_token_ttl=args.fa_token_ttl, test_pages=args.test_pages)
 
 
 async def run(config: SandboxConfig) -> None:
