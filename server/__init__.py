@@ -22,6 +22,7 @@ from server import health
 from server import logs
 from server import ratelimit
 from server import security
+from server import signed_proxy
 from server import tokens
 from server import voice
 from server.agents_auth import AgentVerifier
@@ -65,7 +66,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(voice.create_blueprint(settings))
     app.register_blueprint(health.bp)
 
-    if settings.trusted_proxies:
+    if settings.proxy_signing_secret:
+        signed_proxy.init_app(app, settings.proxy_signing_secret, settings.trusted_proxies)
+    elif settings.trusted_proxies:
         # Client address (rate limits) and scheme (HSTS) from the proxies' X-Forwarded-* headers;
         # trusting more hops than there are proxies would let clients pick their own address.
         n = settings.trusted_proxies
