@@ -129,7 +129,8 @@ def _service_error(error: ServiceError) -> Response:
     level = logging.WARNING if error.status >= HTTPStatus.INTERNAL_SERVER_ERROR else logging.INFO
     # %r keeps a path with encoded newlines on one log line.
     where = f"{request.method} {request.path!r} from {request.remote_addr}"
-    logger.log(level, "%s refused: %s", where, error.message)
+    reason = {"event": "refused", "code": error.code, "reason": error.message}
+    logger.log(level, "%s refused: %s", where, error.message, extra=reason)
     return error_response(error.status, error.code, error.message, error.headers().items())
 
 

@@ -10,7 +10,7 @@ or in any other module logs a token, JWT, secret or signature.
 configure() sends the root logger's records to stderr as JSON (python-json-logger), for the
 WSGI entry point; a deployment that configures logging itself keeps its own.
 
-Public names: init_app, note_identity, configure, RequestContext.
+Public names: init_app, note_identity, RequestContext, json_handler, configure.
 """
 
 import logging
@@ -18,6 +18,7 @@ import re
 import sys
 import time
 import uuid
+from typing import IO
 
 from flask import Flask
 from flask import Response
@@ -77,12 +78,9 @@ class RequestContext(logging.Filter):
         return True
 
 
-def configure(level: int = logging.INFO) -> None:
-    """Log JSON lines to stderr, unless the root logger already has a handler."""
-    root = logging.getLogger()
-    if root.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
+def json_handler(stream: IO[str]) -> logging.Handler:
+    """Return a handler writing records to stream as JSON lines, stamped by RequestContext."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         JsonFormatter(
             "{levelname}{name}{message}",
@@ -92,5 +90,13 @@ def configure(level: int = logging.INFO) -> None:
         )
     )
     handler.addFilter(RequestContext())
-    root.addHandler(handler)
+    return handler
+
+
+def configure(level: int = logging.INFO) -> None:
+    """Log JSON lines to stderr, unless the root logger already has a handler."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    root.addHandler(json_handler(sys.stderr))
     root.setLevel(level)
