@@ -122,15 +122,20 @@ def run_sandbox(*args: str) -> Iterator[LiveSandbox]:
             _wait_for_start(live, output)
             yield live
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             # pytest shows captured output for failed tests: include the sandbox's log.
             output.seek(0)
             sys.stdout.write(output.read())
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process this test started: politely, then for good after 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for_start(live: LiveSandbox, output) -> None:

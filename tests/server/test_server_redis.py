@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from tests.live import free_port
+from tests.live import stop
 from tests.live import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +51,7 @@ def _running(command: list[str], ready, env: dict[str, str] | None = None) -> It
             wait_until(lambda: _started(process, ready), what=" ".join(command[:3]))
             yield process
         finally:
-            _stop(popen)
+            stop(popen)
 
 
 def _started(process: Process, ready) -> bool:
@@ -59,15 +60,6 @@ def _started(process: Process, ready) -> bool:
     with contextlib.suppress(OSError):  # refused: not listening yet (requests' errors too)
         return ready()
     return False
-
-
-def _stop(popen: subprocess.Popen) -> None:
-    popen.terminate()
-    try:
-        popen.wait(10)
-    except subprocess.TimeoutExpired:
-        popen.kill()
-        popen.wait()
 
 
 @pytest.fixture
@@ -113,7 +105,7 @@ def test_redis_limit_holds_across_two_processes_and_falls_back(environ, idp, red
         assert [token(url_a), token(url_b), token(url_a), token(url_b), token(url_a)] == [
             200, 200, 200, 429, 429]  # fmt: skip
 
-        _stop(redis.popen)
+        stop(redis.popen)
 
         # Each process now counts in its own memory: still limited, logged once.
         assert [token(url_a) for _ in range(4)] == [200, 200, 200, 429]
