@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run lint test test-fast bench clean
+.PHONY: help setup browser redis run lint test test-fast bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -28,16 +28,20 @@ browser:  ## Debian's Chromium and ChromeDriver, for the browser tests
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
 
+redis:  ## Debian's redis-server, for the tests of limits shared across processes
+	@command -v redis-server >/dev/null || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y redis-server)
+
 run: setup  ## The whole sandbox on http://127.0.0.1:8000, no accounts needed
 	$(PY) -m sandbox
 
 lint: setup  ## ruff (pinned in requirements.lock) over the whole tree
 	$(VENV)/bin/ruff check .
 
-test: setup browser lint  ## Lint, then every test, browser tests included
+test: setup browser redis lint  ## Lint, then every test, browser tests included
 	$(PY) -m pytest
 
-test-fast: setup  ## The tests that need no browser
+test-fast: setup redis  ## The tests that need no browser
 	$(PY) -m pytest -m "not browser"
 
 bench: setup browser  ## The benchmarks in bench/ (see bench/README.md)

@@ -39,6 +39,10 @@ def parse_args(argv: list[str] | None) -> SandboxConfig:
                         default=int(env.get("SANDBOX_TOKEN_TTL", default.token_ttl)),
                         help=f"lifetime of Twilio Access Tokens in seconds "
                              f"(default {default.token_ttl})")
+    parser.add_argument("--fa-token-ttl", type=int,
+                        default=int(env.get("SANDBOX_FA_TOKEN_TTL", default.fa_token_ttl)),
+                        help=f"lifetime of agent JWTs (faTrustToken) in seconds "
+                             f"(default {default.fa_token_ttl})")
     parser.add_argument("--test-pages", type=Path, default=default.test_pages,
                         help="a folder of extra pages to serve at /sandbox/test-pages/ (tests)")
     parser.add_argument("--verbose", action="store_true", help="log every request and message")
@@ -49,7 +53,7 @@ def parse_args(argv: list[str] | None) -> SandboxConfig:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return SandboxConfig(host=args.host, port=args.port, signaling_port=args.signaling_port,
                          interpreter=args.interpreter, token_ttl=args.token_ttl,
-                         test_pages=args.test_pages)
+                         fa_token_ttl=args.fa_token_ttl, test_pages=args.test_pages)
 
 
 async def run(config: SandboxConfig) -> None:

@@ -1,8 +1,9 @@
 """Demo agents and the agent JWTs Fusion would hand the toolbar.
 
-Fusion gives the toolbar a signed JWT (``faTrustToken``) for the signed-in agent.
-The sandbox plays that part with its own RSA key: it mints the JWTs and publishes
-the key as a JWKS, which the token service is configured to trust.
+Fusion gives the toolbar a signed JWT (``faTrustToken``) for the signed-in agent, a
+short-lived one, minted afresh for every ``getConfiguration``. The sandbox plays that
+part with its own RSA key: it mints the JWTs and publishes the key as a JWKS, which
+the token service is configured to trust.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sandbox.config import SandboxConfig
 
 AUDIENCE = "twilio-fusion-toolbar"
 
@@ -55,8 +58,10 @@ class AgentIssuer:
         path.write_text(json.dumps(self.jwks()))
         return path.resolve().as_uri()
 
-    def token_for(self, agent_id: str, *, ttl: int = 8 * 3600) -> str:
-        """Return a signed JWT whose ``sub`` is the agent's id.
+    def token_for(self, agent_id: str, *, ttl: int = SandboxConfig.fa_token_ttl) -> str:
+        """Return a new signed JWT whose ``sub`` is the agent's id, valid for ``ttl`` seconds.
+
+        Each has its own ``jti``, so two minted in the same second still differ.
 
         Raises:
             KeyError: if ``agent_id`` is not a demo agent.
@@ -70,5 +75,6 @@ class AgentIssuer:
             "name": agent.name,
             "iat": now,
             "exp": now + ttl,
+            "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self._kid})

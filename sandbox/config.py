@@ -28,6 +28,8 @@ class SandboxConfig:
     interpreter: str = "pyodide"
     # Seconds an Access Token lives; short values exercise the toolbar's refresh.
     token_ttl: int = 3600
+    # Seconds an agent JWT (faTrustToken) lives; each getConfiguration gets a new one, as in Fusion.
+    fa_token_ttl: int = 3600
     # Extra pages for tests (minimal SDK and UEF pages), served at /sandbox/test-pages/.
     test_pages: Path | None = None
 

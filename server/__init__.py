@@ -3,6 +3,7 @@
 Routes (relative to wherever the app is mounted, e.g. /api):
 
 * GET /token: an Access Token for the agent named by a bearer JWT (tokens.py);
+* POST /dial-check: whether the outbound policy lets the agent call a target (dial_check.py);
 * POST /voice: TwiML for Twilio's calls, signature-checked (voice.py);
 * GET /healthz: liveness (health.py).
 
@@ -15,10 +16,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import cors
+from server import dial_check
 from server import errors
 from server import health
+from server import logs
 from server import ratelimit
 from server import security
+from server import signed_proxy
 from server import tokens
 from server import voice
 from server.agents_auth import AgentVerifier
@@ -44,20 +48,30 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = _MAX_CONTENT_LENGTH
 
+    logs.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cors.init_app(app, settings.allowed_origins)
-    limits = ratelimit.TokenLimits(settings)
+    limits = ratelimit.RequestLimits(settings)
     # The one REST client: every request to Twilio's REST API goes through it (twilio_rest.py).
     app.extensions["twilio_rest"] = TwilioRest(settings)
 
     keys = JwksCache(settings.jwks_url)
-    verifier = AgentVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    verifier = AgentVerifier(
+        keys,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        agents=settings.agents,
+        agent_claim=settings.agent_claim,
+    )
     app.register_blueprint(tokens.create_blueprint(settings, verifier, limits))
+    app.register_blueprint(dial_check.create_blueprint(settings, verifier, limits))
     app.register_blueprint(voice.create_blueprint(settings))
     app.register_blueprint(health.bp)
 
-    if settings.trusted_proxies:
+    if settings.proxy_signing_secret:
+        signed_proxy.init_app(app, settings.proxy_signing_secret, settings.trusted_proxies)
+    elif settings.trusted_proxies:
         # Client address (rate limits) and scheme (HSTS) from the proxies' X-Forwarded-* headers;
         # trusting more hops than there are proxies would let clients pick their own address.
         n = settings.trusted_proxies

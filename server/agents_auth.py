@@ -4,7 +4,9 @@ The JWT is the one Fusion hands the toolbar as ``faTrustToken``, or any OIDC pro
 It must be signed with RS256 or ES256 by a key in the configured JWKS, found by its ``kid``, and
 carry the configured ``iss`` and ``aud``, an ``exp`` that has not passed (give or take a small
 leeway) and a ``sub`` that already is a valid Twilio identity: a ``sub`` that is not is refused,
-never rewritten, so two agents can never end up sharing one identity.
+never rewritten, so two agents can never end up sharing one identity. Then the identity must be
+an agent's: listed in TOOLBAR_AGENTS, or carrying TOOLBAR_AGENT_CLAIM (``claim=value``: the
+claim equals value, or is a list that holds it); anyone else gets 403 not_an_agent.
 
 Public names: ALGORITHMS, AgentVerifier.
 """
@@ -17,6 +19,7 @@ from collections.abc import Callable
 import jwt
 from jwt.exceptions import InvalidSubjectError
 
+from server.errors import Forbidden
 from server.errors import InvalidToken
 from server.jwks import JwksCache
 from server.twilio_formats import IDENTITY_RULE
@@ -59,6 +62,8 @@ class AgentVerifier:
         *,
         issuer: str,
         audience: str,
+        agents: tuple[str, ...],
+        agent_claim: tuple[str, str] | None = None,
         # Timeouts
         leeway: float = 30.0,
         remember_for: float = 60.0,
@@ -69,6 +74,8 @@ class AgentVerifier:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._agents = frozenset(agents)
+        self._agent_claim = agent_claim
         self._leeway = leeway
         self._remember_for = remember_for
         self._remember_max = remember_max
@@ -84,6 +91,7 @@ class AgentVerifier:
         Raises:
             InvalidToken: the header is missing or malformed, or the token fails any check;
                 the message says which, without repeating the token.
+            Forbidden: not_an_agent, the token is valid but names no agent.
             KeysUnavailable: no signing keys could be loaded to check it with.
         """
         token = _bearer_token(authorization)
@@ -93,11 +101,22 @@ class AgentVerifier:
             return remembered[0]
         claims = self._verified_claims(token, self._key_for(token))
         identity = _twilio_identity(claims)
+        if not self._is_agent(identity, claims):
+            raise Forbidden("not_an_agent", "this identity is not one of the contact centre's agents")
         # PyJWT has checked that int(exp) works and is not in the past (give or take leeway).
         self._remember(
             token, identity, min(int(claims["exp"]) + self._leeway, now + self._remember_for)
         )
         return identity
+
+    def _is_agent(self, identity: str, claims: dict[str, object]) -> bool:
+        if identity in self._agents:
+            return True
+        if self._agent_claim is None:
+            return False
+        name, value = self._agent_claim
+        held = claims.get(name)
+        return held == value or (isinstance(held, list) and value in held)
 
     def _remember(self, token: str, identity: str, until: float) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from urllib.parse import SplitResult
 from urllib.parse import urlsplit
 
 import limits
+import phonenumbers
 
 from server.twilio_formats import IDENTITY_RULE
 from server.twilio_formats import is_e164
@@ -64,6 +65,11 @@ class Settings:
     rate_limit_address: str
     rate_limit_storage: str
     trusted_proxies: int
+    proxy_signing_secret: str = dataclasses.field(repr=False)
+    # Who is an agent, and whom agents may call
+    agent_claim: tuple[str, str] | None
+    dial_countries: tuple[str, ...]
+    dial_deny: tuple[str, ...]
     # Twilio's REST API
     twilio_rest_url: str
     twilio_rest_timeout: int
@@ -84,9 +90,9 @@ def _sid(prefix: str) -> Callable[[str], str]:
     return parse
 
 
-def _api_key_secret(raw: str) -> str:
+def _secret(raw: str) -> str:
     # Twilio's secrets are 32 characters; anything shorter is a paste error, and PyJWT warns on
-    # every token signed with an HMAC key under 32 bytes.
+    # every token signed or checked with an HMAC key under 32 bytes.
     if len(raw) < 32 or any(character.isspace() for character in raw):
         raise ValueError("must be at least 32 characters with no spaces")
     return raw
@@ -99,8 +105,13 @@ def _auth_token(raw: str) -> str:
 
 
 def _phone_number(raw: str) -> str:
+    problem = "must be an E.164 phone number such as +15551234567"
     if not is_e164(raw):
-        raise ValueError("must be an E.164 phone number such as +15551234567")
+        raise ValueError(problem)
+    try:
+        phonenumbers.parse(raw)  # the outbound policy takes the default country from it
+    except phonenumbers.NumberParseException:
+        raise ValueError(problem) from None
     return raw
 
 
@@ -225,6 +236,43 @@ def _limit_storage(raw: str) -> str:
     return raw
 
 
+def _optional_secret(raw: str) -> str:
+    return _secret(raw) if raw else ""
+
+
+def _agent_claim(raw: str) -> tuple[str, str] | None:
+    if not raw:
+        return None
+    name, equals, value = raw.partition("=")
+    if not (equals and name.strip() and value.strip()):
+        raise ValueError("must be claim=value, such as groups=contact_centre_agents")
+    return name.strip(), value.strip()
+
+
+def _dial_countries(raw: str) -> tuple[str, ...]:
+    # ISO regions ("GB") or calling codes ("+44"), as docs/deploy.md explains.
+    return tuple(dict.fromkeys(_dial_country(entry.strip()) for entry in raw.split(",")
+                               if entry.strip()))
+
+
+def _dial_country(entry: str) -> str:
+    code = entry.removeprefix("+")
+    if code.isascii() and code.isdigit():
+        if int(code) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return "+" + str(int(code))
+    elif entry.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return entry.upper()
+    raise ValueError(f"{entry!r} is neither an ISO region (GB) nor a calling code (+44)")
+
+
+def _prefixes(raw: str) -> tuple[str, ...]:
+    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+    for entry in entries:
+        if not re.fullmatch(r"\+[0-9]{1,15}", entry):
+            raise ValueError(f"{entry!r} is not a number prefix such as +1900")
+    return tuple(dict.fromkeys(entries))
+
+
 @dataclasses.dataclass(frozen=True)
 class _Setting:
     name: str
@@ -241,7 +289,7 @@ SETTINGS: tuple[_Setting, ...] = (
              "Twilio account SID (AC…)."),
     _Setting("TWILIO_API_KEY_SID", "twilio_api_key_sid", _sid("SK"), None,
              "API key SID (SK…) that signs Access Tokens."),
-    _Setting("TWILIO_API_KEY_SECRET", "twilio_api_key_secret", _api_key_secret, None,
+    _Setting("TWILIO_API_KEY_SECRET", "twilio_api_key_secret", _secret, None,
              "That API key's secret."),
     _Setting("TWILIO_AUTH_TOKEN", "twilio_auth_token", _auth_token, None,
              "Account auth token; checks X-Twilio-Signature on /voice."),
@@ -275,6 +323,17 @@ SETTINGS: tuple[_Setting, ...] = (
              "Rate-limit counters: memory:// (per worker) or redis://host:6379 (shared)."),
     _Setting("TOOLBAR_TRUSTED_PROXIES", "trusted_proxies", _proxy_count, "0",
              "Proxies whose X-Forwarded-For/-Proto to trust (1 behind Netlify)."),
+    _Setting("TOOLBAR_PROXY_SIGNING_SECRET", "proxy_signing_secret", _optional_secret, "",
+             "Secret of Netlify's signed proxy: only requests with a valid X-Nf-Sign are "
+             "served (and their X-Forwarded-For believed); /healthz stays open."),
+    _Setting("TOOLBAR_AGENT_CLAIM", "agent_claim", _agent_claim, "",
+             "claim=value: JWTs whose claim is (or lists) value also get tokens, besides "
+             "TOOLBAR_AGENTS."),
+    _Setting("TOOLBAR_DIAL_COUNTRIES", "dial_countries", _dial_countries, "",
+             "Comma-separated ISO regions (GB) or calling codes (+44) agents may dial "
+             "(empty: the region of TWILIO_CALLER_ID)."),
+    _Setting("TOOLBAR_DIAL_DENY", "dial_deny", _prefixes, "",
+             "Comma-separated number prefixes agents may never dial, e.g. +1900,+44871."),
     _Setting("TWILIO_REST_URL", "twilio_rest_url", _rest_url, "",
              "Empty: Twilio. Else requests for https://<domain>.twilio.com/<path> go to "
              "<TWILIO_REST_URL>/<domain>/<path> (an emulator; http:// only on loopback)."),

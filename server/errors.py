@@ -12,6 +12,7 @@ Exception tree (ours; each class carries its status and code)::
     ServiceError            500 internal_server_error (base class, never raised itself)
     ├── InvalidToken        401 invalid_token, with WWW-Authenticate: Bearer error="invalid_token"
     ├── InvalidSignature    403 invalid_signature
+    ├── Forbidden           403 with the code of its reason (not_an_agent, premium_rate, …)
     ├── RateLimited         429 rate_limited, with Retry-After
     ├── KeysUnavailable     503 keys_unavailable
     └── TwilioRestError     503 twilio_unavailable (unreachable, slow or failing Twilio), or
@@ -21,7 +22,7 @@ werkzeug's HTTPException (404, 405, 413, and the 500 Flask makes of an unhandled
 gets the same body, with a code made from its name ("method_not_allowed") and its own headers
 (such as Allow on a 405) kept.
 
-Public names: ServiceError, InvalidToken, InvalidSignature, RateLimited, KeysUnavailable,
+Public names: ServiceError, InvalidToken, InvalidSignature, Forbidden, RateLimited, KeysUnavailable,
 TwilioRestError, error_response, init_app.
 """
 
@@ -75,6 +76,16 @@ class InvalidSignature(ServiceError):
 
     status = HTTPStatus.FORBIDDEN
     code = "invalid_signature"
+
+
+class Forbidden(ServiceError):
+    """A request understood and refused; code names the reason, for the toolbar to explain."""
+
+    status = HTTPStatus.FORBIDDEN
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code  # type: ignore[misc]  # one class, many reasons
 
 
 class RateLimited(ServiceError):
@@ -145,7 +156,8 @@ def _service_error(error: ServiceError) -> Response:
     level = logging.WARNING if error.status >= HTTPStatus.INTERNAL_SERVER_ERROR else logging.INFO
     # %r keeps a path with encoded newlines on one log line.
     where = f"{request.method} {request.path!r} from {request.remote_addr}"
-    logger.log(level, "%s refused: %s", where, error.message)
+    reason = {"event": "refused", "code": error.code, "reason": error.message}
+    logger.log(level, "%s refused: %s", where, error.message, extra=reason)
     return error_response(error.status, error.code, error.message, error.headers().items())
 
 

@@ -2,10 +2,10 @@
 
 Answers ``{"identity": …, "token": …, "ttl": …}``. The token's Voice grant lets the agent's
 browser receive calls (``incoming_allow``) and place them through the TwiML App. Refusals are
-401 (bad token, see agents_auth.py), 429 (see ratelimit.py) or 503 (no signing keys), all in the
+401 (bad token, see agents_auth.py), 403 not_an_agent, 429 (see ratelimit.py) or 503 (no signing keys), all in the
 JSON error shape of errors.py.
 
-Public names: create_blueprint, voice_token.
+Public names: create_blueprint, verified_identity, voice_token.
 """
 
 from flask import Blueprint
@@ -13,12 +13,13 @@ from flask import request
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
+from server import logs
 from server.agents_auth import AgentVerifier
 from server.config import Settings
-from server.ratelimit import TokenLimits
+from server.ratelimit import RequestLimits
 
 
-def create_blueprint(settings: Settings, verifier: AgentVerifier, limits: TokenLimits) -> Blueprint:
+def create_blueprint(settings: Settings, verifier: AgentVerifier, limits: RequestLimits) -> Blueprint:
     """Build the tokens blueprint around one app's settings, verifier and rate limits.
 
     A factory rather than a module-level ``bp``, so the view closes over its app's collaborators
@@ -30,10 +31,7 @@ def create_blueprint(settings: Settings, verifier: AgentVerifier, limits: TokenL
     def token() -> dict[str, object]:
         """Return a Voice Access Token for the agent whose JWT verifies."""
         # The peer's address; behind trusted proxies, ProxyFix has put the client's there.
-        limits.count_address(request.remote_addr or "127.0.0.1")
-        identity = verifier.identity(request.headers.get("Authorization"))
-        # Counted against the agent only now that the JWT has verified.
-        limits.count_identity(identity)
+        identity = verified_identity(verifier, limits, "token")
         return {
             "identity": identity,
             "token": voice_token(settings, identity),
@@ -41,6 +39,21 @@ def create_blueprint(settings: Settings, verifier: AgentVerifier, limits: TokenL
         }
 
     return bp
+
+
+def verified_identity(verifier: AgentVerifier, limits: RequestLimits, scope: str) -> str:
+    """Return the agent identity of this request's bearer JWT, counting the request.
+
+    Raises:
+        RateLimited, InvalidToken, Forbidden, KeysUnavailable: see the module docstring.
+    """
+    # The peer's address; behind trusted proxies, ProxyFix has put the client's there.
+    limits.count_address(scope, request.remote_addr or "127.0.0.1")
+    identity = verifier.identity(request.headers.get("Authorization"))
+    logs.note_identity(identity)
+    # Counted against the agent only now that the JWT has verified.
+    limits.count_identity(scope, identity)
+    return identity
 
 
 def voice_token(settings: Settings, identity: str) -> str:

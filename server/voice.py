@@ -7,14 +7,16 @@ answer is 403 in the JSON error shape. Then, by the call's To and From:
 * To is TWILIO_CALLER_ID (someone called our number): ring every TOOLBAR_AGENTS identity at once;
   the first to answer gets the call. The Dial's action, POST /voice/dial-complete (signed the
   same way), hangs up after a conversation, or tells the caller nobody is available.
-* From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID.
-* From is ``client:<agent>``, To is ``client:<identity>``: ring that agent.
+* From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID;
+  To is ``client:<identity>``: ring that agent. Either only if the outbound policy
+  (outbound_policy.py) allows it; else the agent hears why, and the refusal is logged.
 * Anything else: a spoken explanation and a hang-up. Every answer is TwiML with status 200:
   Twilio plays nothing useful from an HTTP error.
 
 Public names: create_blueprint, route_call, after_dial.
 """
 
+import logging
 from collections.abc import Mapping
 
 from flask import Blueprint
@@ -25,17 +27,14 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from server.config import Settings
 from server.errors import InvalidSignature
-from server.twilio_formats import is_e164
+from server.outbound_policy import CLIENT_PREFIX
+from server.outbound_policy import OutboundPolicy
 from server.twilio_formats import is_identity
 
-_CLIENT = "client:"
+logger = logging.getLogger(__name__)
 
 NOBODY_AVAILABLE = "Sorry, nobody is available to take your call. Please try again later."
 NO_NUMBER = "Sorry, no number was given to call."
-NOT_DIALABLE = (
-    "Sorry, that number cannot be dialed. Use the international format: a plus sign, the "
-    "country code and the number."
-)
 NOT_ROUTABLE = "Sorry, this call cannot be connected."
 
 
@@ -43,13 +42,14 @@ def create_blueprint(settings: Settings) -> Blueprint:
     """Build the voice blueprint for one app's Twilio credentials and routing."""
     bp = Blueprint("voice", __name__)
     validator = RequestValidator(settings.twilio_auth_token)
+    policy = OutboundPolicy(settings)
     voice_url = settings.public_url.rstrip("/") + "/voice"
 
     @bp.post("/voice")
     def voice() -> Response:
         """Return the TwiML for the call Twilio describes in the form parameters."""
         _check_signature(validator, voice_url)
-        twiml = route_call(request.form, settings)
+        twiml = route_call(request.form, settings, policy)
         return Response(str(twiml), mimetype="text/xml")
 
     @bp.post("/voice/dial-complete")
@@ -75,16 +75,19 @@ def _check_signature(validator: RequestValidator, voice_url: str) -> None:
         raise InvalidSignature("X-Twilio-Signature does not match the request")
 
 
-def route_call(params: Mapping[str, str], settings: Settings) -> VoiceResponse:
+def route_call(
+    params: Mapping[str, str], settings: Settings, policy: OutboundPolicy
+) -> VoiceResponse:
     """Return the TwiML for a call with Twilio's form parameters params (To, From).
 
-    Never dials a string that is not an E.164 number or a valid identity.
+    Never dials what policy refuses, so never a string that is not an E.164 number or an agent.
     """
     callee = params.get("To", "")
     if callee == settings.twilio_caller_id:
         return _ring_agents(settings)
-    if _client_identity(params.get("From", "")) is not None:
-        return _agent_call(callee, settings)
+    caller = _client_identity(params.get("From", ""))
+    if caller is not None:
+        return _agent_call(caller, callee, settings, policy)
     return _refuse(NOT_ROUTABLE)
 
 
@@ -109,22 +112,30 @@ def after_dial(params: Mapping[str, str]) -> VoiceResponse:
     return _refuse(NOBODY_AVAILABLE)
 
 
-def _agent_call(callee: str, settings: Settings) -> VoiceResponse:
+def _agent_call(
+    caller: str, callee: str, settings: Settings, policy: OutboundPolicy
+) -> VoiceResponse:
+    if not callee:
+        return _refuse(NO_NUMBER)
+    refusal = policy.refusal(callee)
+    log = {"event": "call_refused" if refusal else "call_placed", "caller": caller, "to": callee}
+    if refusal is not None:
+        logger.info("call refused: %s", refusal.code, extra={**log, "reason": refusal.code})
+        return _refuse(refusal.message)
+    logger.info("call placed", extra=log)
     response = VoiceResponse()
-    identity = _client_identity(callee)
-    if is_e164(callee):
-        response.dial(caller_id=settings.twilio_caller_id).number(callee)
-    elif identity is not None:
-        response.dial(caller_id=settings.twilio_caller_id).client(identity)
+    dial = response.dial(caller_id=settings.twilio_caller_id)
+    if callee.startswith(CLIENT_PREFIX):
+        dial.client(callee.removeprefix(CLIENT_PREFIX))
     else:
-        return _refuse(NOT_DIALABLE if callee else NO_NUMBER)
+        dial.number(callee)
     return response
 
 
 def _client_identity(address: str) -> str | None:
     """Return the identity in a "client:<identity>" address, or None if it is not one."""
-    identity = address.removeprefix(_CLIENT)
-    return identity if address.startswith(_CLIENT) and is_identity(identity) else None
+    identity = address.removeprefix(CLIENT_PREFIX)
+    return identity if address.startswith(CLIENT_PREFIX) and is_identity(identity) else None
 
 
 def _refuse(message: str) -> VoiceResponse:

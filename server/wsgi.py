@@ -8,12 +8,12 @@ and gunicorn keeps replacing them.
 Public names: app.
 """
 
-import logging
 import sys
 
 from flask import Flask
 
 from server import create_app
+from server import logs
 from server.config import ConfigError
 
 CONFIG_ERROR_STATUS = 2
@@ -27,6 +27,6 @@ def _create_app_or_exit() -> Flask:
         raise SystemExit(CONFIG_ERROR_STATUS) from None
 
 
-# The service logs refusals at INFO; a deployment's own logging config, if any, wins.
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+# JSON lines on stderr, requests and refusals at INFO; a deployment's own logging config wins.
+logs.configure()
 app = _create_app_or_exit()

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 import requests
@@ -76,6 +77,13 @@ class LiveSandbox:
     process: subprocess.Popen
     fusion_origin: str = ""
     toolbar_origin: str = ""
+    output: IO[str] | None = None  # the file the sandbox's stdout and stderr go to
+
+    def log(self) -> str:
+        """Return everything the sandbox has printed so far."""
+        assert self.output is not None
+        self.output.seek(0)
+        return self.output.read()
 
     def __post_init__(self) -> None:
         self.fusion_origin = f"http://127.0.0.1:{self.port}"
@@ -108,20 +116,26 @@ def run_sandbox(*args: str) -> Iterator[LiveSandbox]:
     with tempfile.TemporaryFile("w+") as output:
         process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
                                    text=True)
-        live = LiveSandbox(port=port, signaling_port=signaling_port, process=process)
+        live = LiveSandbox(port=port, signaling_port=signaling_port, process=process,
+                           output=output)
         try:
             _wait_for_start(live, output)
             yield live
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             # pytest shows captured output for failed tests: include the sandbox's log.
             output.seek(0)
             sys.stdout.write(output.read())
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process this test started: politely, then for good after 10 s."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for_start(live: LiveSandbox, output) -> None:

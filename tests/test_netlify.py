@@ -85,6 +85,14 @@ def test_netlify_proxies_the_token_service():
     assert redirect["status"] == 200 and redirect["force"] is True
 
 
+def test_netlify_signs_what_it_proxies():
+    """The proxy signs every request (X-Nf-Sign) with the secret the service checks it against,
+    and Netlify's own parser keeps the setting."""
+    resolved, _ = _netlify_config(NETLIFY_TOML)
+    (redirect,) = resolved["redirects"]
+    assert redirect["signed"] == "TOOLBAR_PROXY_SIGNING_SECRET"
+
+
 def test_netlify_csp_allows_what_the_toolbar_needs(headers):
     csp = _csp(headers)
     assert "'unsafe-eval'" in csp["script-src"]  # PyScript core

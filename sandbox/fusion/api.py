@@ -4,8 +4,9 @@
 - ``GET /sandbox/api/config``: what the host page needs to know (origins, toolbar URL).
 - ``GET /sandbox/api/directory``: demo contacts (reverse lookup) and click-to-dial numbers.
 - ``GET /sandbox/api/agents``: the demo agents.
-- ``POST /sandbox/api/agents/<id>/token``: that agent's JWT, the ``faTrustToken``
-  Fusion would hand the toolbar, so scripts can call the token service as it does.
+- ``POST /sandbox/api/agents/<id>/token``: a new JWT for that agent (``--fa-token-ttl``
+  seconds), the ``faTrustToken`` Fusion hands the toolbar; the host page asks for one
+  on every ``getConfiguration``, and scripts can call the token service as it does.
 - ``GET /sandbox/jwks.json``: the public key the token service trusts.
 
 Errors have one JSON shape: ``{"error": {"status": 404, "code": "not_found", "message": "..."}}``.
@@ -81,10 +82,11 @@ def list_agents() -> Response:
 
 @bp.post("/sandbox/api/agents/<agent_id>/token")
 def agent_token(agent_id: str) -> tuple[Response, int] | Response:
-    issuer = _sandbox().agents
-    if agent_id not in issuer.agents:
+    sandbox = _sandbox()
+    if agent_id not in sandbox.agents.agents:
         return _error(404, "not_found", f"no demo agent {agent_id!r}")
-    return jsonify(agent_id=agent_id, token=issuer.token_for(agent_id))
+    ttl = sandbox.config.fa_token_ttl
+    return jsonify(agent_id=agent_id, token=sandbox.agents.token_for(agent_id, ttl=ttl), ttl=ttl)
 
 
 @bp.get("/sandbox/jwks.json")

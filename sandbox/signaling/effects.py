@@ -5,7 +5,7 @@ effects that ``emulator.py`` carries out in order, and outcomes come back to the
 as new steps (a webhook's TwiML, a timer firing).
 
 Public names: Send, Close, Drop, FetchTwiml, PostCallback, TimerKind, TimerKey, StartTimer,
-Effect, MessageLog, Outbox.
+Effect, MessageLog, Outbox, describe_frame.
 """
 
 from __future__ import annotations
@@ -18,10 +18,29 @@ from typing import Any
 
 from websockets.frames import CloseCode
 
+from sandbox.signaling.protocol import FrameError
 from sandbox.signaling.protocol import Message
+from sandbox.signaling.protocol import parse
 
-# Payload fields too long to be worth keeping in the log: only their length is.
+# Payload fields too long (SDPs) or too secret (Access Tokens) for any log: only their length is.
 _ABBREVIATED = ("sdp", "token")
+
+
+def _abbreviated(message: Message) -> dict[str, Any]:
+    return {
+        key: f"<{len(value)} characters>" if key in _ABBREVIATED and isinstance(value, str)
+        else value
+        for key, value in message.payload.items()
+    }
+
+
+def describe_frame(data: str | bytes) -> str:
+    """Return a received frame as the verbose log shows it: tokens and SDPs shortened."""
+    try:
+        message = parse(data)
+    except FrameError:
+        return f"<{len(data)} bytes that are no PStream message>"
+    return Message(message.type, _abbreviated(message)).encode()
 
 
 @dataclass(frozen=True)
@@ -104,13 +123,8 @@ class MessageLog:
 
     def record(self, entries: deque[dict[str, Any]], conn_id: int, message: Message) -> None:
         """Append ``message`` to ``entries`` (``received`` or ``sent``)."""
-        payload = {
-            key: f"<{len(value)} characters>" if key in _ABBREVIATED and isinstance(value, str)
-            else value
-            for key, value in message.payload.items()
-        }
         entries.append({"at": self._clock(), "connection": conn_id, "type": message.type,
-                        "payload": payload})
+                        "payload": _abbreviated(message)})
 
     def to_json(self) -> dict[str, list[dict[str, Any]]]:
         return {"received": list(self.received), "sent": list(self.sent)}

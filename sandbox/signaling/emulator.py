@@ -40,6 +40,7 @@ from sandbox.signaling.effects import PostCallback
 from sandbox.signaling.effects import Send
 from sandbox.signaling.effects import StartTimer
 from sandbox.signaling.effects import TimerKey
+from sandbox.signaling.effects import describe_frame
 from sandbox.signaling.protocol import HEARTBEAT
 from sandbox.signaling.switchboard import Fault
 from sandbox.signaling.switchboard import Switchboard
@@ -176,8 +177,8 @@ class Emulator:
         try:
             async for data in connection:
                 peer.missed_heartbeats = 0
-                if data != HEARTBEAT:
-                    logger.debug("connection %d sent %r", conn_id, data)
+                if data != HEARTBEAT and logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("connection %d sent %s", conn_id, describe_frame(data))
                 self._apply(self.switchboard.receive(conn_id, data))
         except ConnectionClosed:
             pass  # the peer went away or sent something too big; nothing to answer

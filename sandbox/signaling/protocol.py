@@ -113,7 +113,7 @@ def parse(data: str | bytes) -> Message:
         raise FrameError(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported")
     try:
         document = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode
         raise FrameError(CloseCode.INVALID_DATA, "frame is not JSON") from None
     if not isinstance(document, dict):
         raise FrameError(CloseCode.INVALID_DATA, "frame is not a JSON object")

@@ -203,10 +203,13 @@ def test_pause_heartbeats_silences_the_server_until_cleared():
 @pytest.mark.parametrize(("data", "code", "reason"), [
     ("{not json", 1007, "frame is not JSON"),
     ('"just a string"', 1007, "frame is not a JSON object"),
+    ("[" * 30000 + "]" * 30000, 1007, "frame is not JSON"),  # too deep to decode: not 1011
+    ('{"type": "x", "payload": ' + '{"a":' * 6000 + "1" + "}" * 6001, 1007, "frame is not JSON"),
     (b"\x00binary", 1003, "binary frames are not supported"),
-])
+], ids=["not-json", "not-an-object", "deep-array", "deep-payload", "binary"])
 def test_bad_frames_close_with_a_named_code(data, code, reason):
-    """Non-JSON, non-object and binary frames close the connection with 1007 or 1003."""
+    """Non-JSON (even too deeply nested to decode), non-object and binary frames close the
+    connection with 1007 or 1003, never 1011."""
     async def scenario():
         async with running() as rig:
             line = await rig.agent()

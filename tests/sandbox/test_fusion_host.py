@@ -42,6 +42,22 @@ def call_status(page: HostPage, event_id: str) -> str:
     return next(call["status"] for call in page.state()["calls"] if call["eventId"] == event_id)
 
 
+def check_data_updated(page: HostPage, event: dict, update_type: str, event_id: str, out: dict) -> None:
+    """``event`` is onDataUpdated as Oracle documents it: UEF's IMcaOnDataUpdatedEventData
+    (updateType inside outData; getEventId(), getOutputData().getUpdateType()), the call's
+    system tokens in outData and the legacy event's top-level updateType."""
+    sent = [entry for entry in page.log() if entry["method"] == "onDataUpdated"][-1]["message"]
+    assert event["event"] == "onDataUpdated"
+    assert event["data"] == {
+        "channel": "PHONE", "channelType": "ORA_SVC_PHONE", "method": "onDataUpdated",
+        "toolbarName": "TWILIO_SOFTPHONE", "uuid": sent["uuid"], "eventId": event_id,
+        "eventSource": "fusion", "result": "success", "updateType": update_type,
+        "outData": {**out, "updateType": update_type},
+    }
+    assert (event["eventId"], event["updateType"]) == (event_id, update_type)
+    assert event["outData"] == {**out, "updateType": update_type}
+
+
 def test_inbound_call_is_offered_answered_and_wrapped_up(page):
     """Offer dialog, Answer -> accept, screen pop on startCommEvent, Hang up -> disconnect, wrap-up."""
     assert page.state()["toolbar"]["subscriptions"] == {
@@ -76,10 +92,9 @@ def test_inbound_call_is_offered_answered_and_wrapped_up(page):
     assert page.element("#wrapup-number").text == "+14155550101"
 
     page.click("#wrapup-close")
-    closed = page.wait_events(3)[2]
-    assert (closed["event"], closed["data"]["updateType"], closed["data"]["eventId"]) == (
-        "onDataUpdated", "WRAPUP_CLOSED", "CA1")
+    check_data_updated(page, page.wait_events(3)[2], "WRAPUP_CLOSED", "CA1", out)
     assert not page.element("#wrapup").is_displayed()
+    assert call_status(page, "CA1") == "closed"
     assert page.methods(start) == [
         "in:newCommEvent", "out:newCommEvent",
         "out:onToolbarInteractionCommand", "in:tbInteractionCommandResponse",
@@ -89,6 +104,36 @@ def test_inbound_call_is_offered_answered_and_wrapped_up(page):
         "out:onDataUpdated",
     ]
     assert not [entry for entry in page.log() if entry["error"]]
+
+
+def test_wrap_up_closed_in_fusion_ends_the_call_for_the_toolbar(page, browser):
+    """After #wrapup-close (onDataUpdated WRAPUP_CLOSED) the call is over: a closeCommEvent for
+    it is refused by the UEF library, as Fusion has closed it."""
+    out = publish(page, "newCommEvent", "CA5", INBOUND)["outData"]
+    publish(page, "startCommEvent", "CA5", out)
+    publish(page, "closeCommEvent", "CA5", out, setReason="WRAPUP")
+    page.wait_visible("#wrapup")
+    page.click("#wrapup-close")
+    page.wait_events(1)
+    browser.allow_console(r"\[UEF stand-in\] unknown-comm-event: ")
+    late = page.tb("publish", "closeCommEvent", {**SERVICE, "setEventId": "CA5", "setReason": "ENDCOMMUNICATION"},
+                   out)
+    assert (late["ok"], late["rule"]) == (False, "unknown-comm-event")
+    assert "no answered newCommEvent has eventId CA5" in late["message"]
+
+
+def test_toolbar_ending_the_wrap_up_closes_the_panel(page):
+    """closeCommEvent ENDCOMMUNICATION during wrap-up closes Fusion's wrap-up page; no WRAPUP_CLOSED comes back."""
+    start = len(page.log())
+    out = publish(page, "newCommEvent", "CA6", INBOUND)["outData"]
+    publish(page, "startCommEvent", "CA6", out)
+    publish(page, "closeCommEvent", "CA6", out, setReason="WRAPUP")
+    page.wait_visible("#wrapup")
+    publish(page, "closeCommEvent", "CA6", out, setReason="ENDCOMMUNICATION")
+    page.wait_visible("#wrapup", False)
+    assert call_status(page, "CA6") == "closed"
+    assert "out:onDataUpdated" not in page.methods(start)
+    assert page.events() == []
 
 
 def test_declined_call_closes_the_offer(page):
@@ -109,10 +154,7 @@ def test_offer_timeout_sends_on_data_updated(page, how):
     out = publish(page, "newCommEvent", "CA3", in_data)["outData"]
     if how == "#offer-timeout":
         page.click("#offer-timeout")
-    event = page.wait_events(1)[0]
-    assert event["event"] == "onDataUpdated"
-    assert event["data"] == {"updateType": "OFFER_TIMEOUT", "eventId": "CA3", "outData": out}
-    assert event["outData"] == out
+    check_data_updated(page, page.wait_events(1)[0], "OFFER_TIMEOUT", "CA3", out)
     page.wait_visible("#incoming-dialog", False)
     assert call_status(page, "CA3") == "timed-out"
 
@@ -172,14 +214,22 @@ def test_agent_commands_show_the_toolbar_result(page):
 
 
 def test_toolbar_frame_gets_fusion_parameters(browser, sandbox):
-    """The frame has allow=microphone, oraParentFrame, oraTbName and the passed-on interpreter."""
-    page = HostPage(browser, sandbox).open(interpreter="micropython")
+    """The frame has allow=microphone, oraParentFrame, oraTbName and the passed-on interpreter and lang."""
+    page = HostPage(browser, sandbox).open(interpreter="micropython", lang="ja")
     frame = page.element("#toolbar-frame")
     assert frame.get_attribute("allow") == "microphone"
     url = urlsplit(frame.get_attribute("src"))
     assert f"{url.scheme}://{url.netloc}{url.path}" == sandbox.toolbar_origin + TEST_TOOLBAR
     assert parse_qs(url.query) == {"oraParentFrame": [sandbox.fusion_origin],
-                                   "oraTbName": ["TWILIO_SOFTPHONE"], "interpreter": ["micropython"]}
+                                   "oraTbName": ["TWILIO_SOFTPHONE"], "interpreter": ["micropython"],
+                                   "lang": ["ja"]}
+
+
+def test_toolbar_frame_gets_no_options_it_was_not_given(browser, sandbox):
+    """Without ?interpreter= or ?lang= on the host URL, the toolbar URL has only Fusion's parameters."""
+    page = HostPage(browser, sandbox).open()
+    url = urlsplit(page.attribute("#toolbar-frame", "src"))
+    assert set(parse_qs(url.query)) == {"oraParentFrame", "oraTbName"}
 
 
 @pytest.mark.parametrize("toolbar", ["//evil.example/toolbar/", "http://127.0.0.1:1/toolbar/",

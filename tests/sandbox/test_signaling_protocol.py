@@ -54,6 +54,7 @@ def test_parse_defaults_payload_to_empty():
 @pytest.mark.parametrize(("data", "code", "reason"), [
     (b"\x00\x01", CloseCode.UNSUPPORTED_DATA, "binary frames are not supported"),
     ("{not json", CloseCode.INVALID_DATA, "frame is not JSON"),
+    ("[" * 100_000 + "]" * 100_000, CloseCode.INVALID_DATA, "frame is not JSON"),
     ("[1, 2]", CloseCode.INVALID_DATA, "frame is not a JSON object"),
     ('{"payload": {}}', CloseCode.INVALID_DATA, "frame has no type"),
     ('{"type": 7}', CloseCode.INVALID_DATA, "frame has no type"),

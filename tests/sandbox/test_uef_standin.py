@@ -65,7 +65,7 @@ def test_agent_state_event_drives_the_phone_icon(page):
     assert page.attribute("#phone-icon", "data-state") == "unavailable"
     assert page.tb("publish", "agentStateEventOperation", AVAILABLE)["success"] is True
     assert page.attribute("#phone-icon", "data-state") == "available"
-    assert page.element("#phone-state").text == "Idle"
+    assert page.element("#phone-state").text == "Available"
     assert page.methods() == ["in:agentStateEvent", "out:agentStateEvent"] * 2
     assert page.log()[2]["message"]["data"] == {
         "channel": "PHONE", "channelType": "ORA_SVC_PHONE", "eventId": "1", "isAvailable": True,
@@ -74,6 +74,50 @@ def test_agent_state_event_drives_the_phone_icon(page):
     }
     agent = page.state()["agent"]
     assert (agent["isLoggedIn"], agent["isAvailable"], agent["state"]) == (True, True, "AVAILABLE")
+
+
+LUNCH = {"setEventId": "2", "setIsAvailable": False, "setIsLoggedIn": True, "setState": "UNAVAILABLE",
+         "setReason": "LUNCH", "setStateDisplayString": "On Break. Lunch", "setReasonDisplayString": "Lunch"}
+
+
+def phone_label(page: HostPage) -> tuple[str, str | None]:
+    """What #phone-state-label shows: the state string, and the reason string (None: hidden)."""
+    label = page.element("#phone-state-label")
+    assert label.is_displayed()
+    reason = page.element('#phone-state-label [data-field="reason"]')
+    return (page.element('#phone-state-label [data-field="state"]').text,
+            reason.text if reason.is_displayed() else None)
+
+
+def test_agent_state_with_a_reason_is_shown_next_to_the_phone_icon(page):
+    """A not-ready reason reaches Fusion whole: the wire carries it, #phone-state-label shows the
+    display strings verbatim (in the toolbar's language), fusionHost.state() has every field."""
+    assert not page.element("#phone-state-label").is_displayed()
+    assert page.tb("publish", "agentStateEventOperation", LUNCH)["success"] is True
+    assert page.attribute("#phone-icon", "data-state") == "unavailable"
+    assert phone_label(page) == ("On Break. Lunch", "Lunch")
+    assert page.log()[0]["message"]["data"] == {
+        "channel": "PHONE", "channelType": "ORA_SVC_PHONE", "eventId": "2", "isAvailable": False,
+        "isLoggedIn": True, "stateCd": "UNAVAILABLE", "reasonCd": "LUNCH",
+        "stateDisplayString": "On Break. Lunch", "reasonDisplayString": "Lunch",
+    }
+    agent = page.state()["agent"]
+    assert {key: agent[key] for key in ("isLoggedIn", "isAvailable", "state", "stateDisplayString",
+                                         "reason", "reasonDisplayString")} == {
+        "isLoggedIn": True, "isAvailable": False, "state": "UNAVAILABLE",
+        "stateDisplayString": "On Break. Lunch", "reason": "LUNCH", "reasonDisplayString": "Lunch"}
+
+    japanese = {**LUNCH, "setStateDisplayString": "休憩中。昼食", "setReasonDisplayString": "昼食"}
+    assert page.tb("publish", "agentStateEventOperation", japanese)["success"] is True
+    assert phone_label(page) == ("休憩中。昼食", "昼食")
+
+    available = {"setEventId": "3", "setIsAvailable": True, "setIsLoggedIn": True, "setState": "AVAILABLE",
+                 "setStateDisplayString": "使用可能"}
+    assert page.tb("publish", "agentStateEventOperation", available)["success"] is True
+    assert phone_label(page) == ("使用可能", None)
+    agent = page.state()["agent"]
+    assert (agent["isAvailable"], agent["state"], agent["reason"], agent["reasonDisplayString"]) == (
+        True, "AVAILABLE", None, None)
 
 
 def test_new_comm_event_answers_fusion_like_out_data(page):
@@ -128,6 +172,25 @@ STRICTNESS = [
     ("invalid-field", None,
      lambda page: page.tb("publish", "agentStateEventOperation", {**AVAILABLE, "setIsAvailable": "true"}),
      'isAvailable must be a boolean, got string "true"'),
+    ("invalid-field", None,
+     lambda page: page.tb("publish", "agentStateEventOperation", {**AVAILABLE, "setIsLoggedIn": 1}),
+     "setIsLoggedIn(): isLoggedIn must be a boolean, got number 1"),
+    ("invalid-field", None,
+     lambda page: page.tb("publish", "agentStateEventOperation", {**LUNCH, "setReason": 7}),
+     "setReason(): reasonCd must be a string, got number 7"),
+    ("invalid-field", None,
+     lambda page: page.tb("publish", "agentStateEventOperation", {**LUNCH, "setState": False}),
+     "setState(): stateCd must be a string, got boolean false"),
+    ("invalid-field", None,
+     lambda page: page.tb("publish", "agentStateEventOperation", {**LUNCH, "setReasonDisplayString": ["Lunch"]}),
+     "setReasonDisplayString(): reasonDisplayString must be a string, got an Array"),
+    ("invalid-field", None,
+     lambda page: page.tb("publish", "agentStateEventOperation", {**LUNCH, "setStateDisplayString": {"en": "x"}}),
+     "setStateDisplayString(): stateDisplayString must be a string, got an Object"),
+    ("missing-field", None,
+     lambda page: page.tb("publish", "agentStateEventOperation",
+                          {k: v for k, v in LUNCH.items() if k != "setStateDisplayString"}),
+     "agentStateEventOperation: stateDisplayString is required"),
     ("invalid-field", None, in_data_as_a_map, "inData must be a plain object, got a Map"),
     ("invalid-field", offered, lambda page: comm(page, "closeCommEvent", "CA2", {}, setReason="HANGUP"),
      "reason must be one of ABANDONED, CANCELED, ENDCOMMUNICATION, MISSED, REJECT, TIMEOUT, WRAPUP"),

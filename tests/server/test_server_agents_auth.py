@@ -29,10 +29,15 @@ def clock() -> Clock:
     return Clock(now=time.time())
 
 
+_AGENTS = ("alice", "a1", "b2", "c3")
+
+
 def _verifier(idp, clock, **options) -> AgentVerifier:
     # The JWKS is re-read after 5 s, so a retired key is noticed quickly.
     keys = JwksCache(idp.jwks_url, max_age=5, min_refetch_interval=5, clock=clock)
-    return AgentVerifier(keys, issuer=idp.issuer, audience=idp.audience, clock=clock, **options)
+    return AgentVerifier(
+        keys, issuer=idp.issuer, audience=idp.audience, agents=_AGENTS, clock=clock, **options
+    )
 
 
 def _retire_rsa_key(idp, clock) -> None:

@@ -61,6 +61,15 @@ MALFORMED = [
     ("TOOLBAR_RATE_LIMIT_STORAGE", "memcached://localhost:11211",
      "must be memory:// or a redis:// (rediss://, redis+unix://, …) URI"),
     ("TOOLBAR_TRUSTED_PROXIES", "-1", "must be a whole number from 0 to 10"),
+    ("TWILIO_CALLER_ID", "+9995550006", E164),  # no country has calling code 999
+    ("TOOLBAR_PROXY_SIGNING_SECRET", "netlify", SECRET),
+    ("TOOLBAR_AGENT_CLAIM", "groups", "must be claim=value, such as groups=contact_centre_agents"),
+    ("TOOLBAR_AGENT_CLAIM", "=agents", "must be claim=value, such as groups=contact_centre_agents"),
+    ("TOOLBAR_DIAL_COUNTRIES", "US,UK",
+     "'UK' is neither an ISO region (GB) nor a calling code (+44)"),
+    ("TOOLBAR_DIAL_COUNTRIES", "+999",
+     "'+999' is neither an ISO region (GB) nor a calling code (+44)"),
+    ("TOOLBAR_DIAL_DENY", "+1900,1976", "'1976' is not a number prefix such as +1900"),
 ]  # fmt: skip
 
 
@@ -120,6 +129,9 @@ def test_config_defaults_apply_when_optional_settings_are_unset(environ):
     assert settings.rate_limit_storage == "memory://"
     assert settings.trusted_proxies == 0
     assert settings.jwks_allow_loopback_http is False
+    assert settings.proxy_signing_secret == ""
+    assert settings.agent_claim is None
+    assert (settings.dial_countries, settings.dial_deny) == ((), ())
 
 
 def test_config_lists_are_split_trimmed_and_deduplicated(environ):
@@ -131,6 +143,17 @@ def test_config_lists_are_split_trimmed_and_deduplicated(environ):
 
     assert settings.agents == ("alice", "bob_2")
     assert settings.allowed_origins == ("https://fusion.example.test", "http://localhost:8000")
+
+
+def test_config_dial_countries_and_agent_claim_are_normalised(environ):
+    """Regions are upper-cased and calling codes written +N; the claim splits at its first =."""
+    environ["TOOLBAR_DIAL_COUNTRIES"] = "gb, 44, +33 ,GB"
+    environ["TOOLBAR_AGENT_CLAIM"] = " roles = cc=agent "
+
+    settings = load_settings(environ)
+
+    assert settings.dial_countries == ("GB", "+44", "+33")
+    assert settings.agent_claim == ("roles", "cc=agent")
 
 
 def test_config_loopback_http_jwks_needs_the_opt_in(environ):

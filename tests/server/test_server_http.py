@@ -53,8 +53,8 @@ def test_cors_preflight_allows_get_with_authorization(client):
 
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == TOOLBAR_ORIGIN
-    assert response.headers["Access-Control-Allow-Methods"] == "GET"
-    assert response.headers["Access-Control-Allow-Headers"] == "Authorization"
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, POST"
+    assert response.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type"
     assert int(response.headers["Access-Control-Max-Age"]) > 0
 
 

@@ -170,8 +170,10 @@ def test_token_subject_outside_twilio_rules_is_refused(client, idp, assert_error
     assert error["message"].startswith("token subject is not a Twilio identity")
 
 
-def test_token_subject_of_121_characters_is_accepted(client, idp):
+def test_token_subject_of_121_characters_is_accepted(make_app, idp):
     """The longest identity Twilio allows goes through unchanged."""
+    client = make_app(TOOLBAR_AGENTS="a" * 121).test_client()
+
     response = client.get("/token", headers=idp.bearer("a" * 121))
 
     assert response.get_json()["identity"] == "a" * 121
@@ -207,3 +209,32 @@ def test_token_works_under_a_script_root(app, idp):
 
     assert response.status_code == 200
     assert response.get_json()["identity"] == "alice"
+
+
+def test_token_for_a_non_agent_is_refused(client, idp, assert_error):
+    """A valid JWT whose sub is not an agent gets no Access Token at all."""
+    response = client.get("/token", headers=idp.bearer("eve"))
+
+    assert_error(response, 403, "not_an_agent")
+
+
+@pytest.mark.parametrize("groups", ["cc_agents", ["sales", "cc_agents"]])
+def test_token_agent_claim_admits_its_members(make_app, idp, groups):
+    """With TOOLBAR_AGENT_CLAIM=groups=cc_agents, a JWT whose groups is (or lists) cc_agents
+    gets a token though its sub is not in TOOLBAR_AGENTS."""
+    client = make_app(TOOLBAR_AGENT_CLAIM="groups=cc_agents").test_client()
+
+    response = client.get("/token", headers=idp.bearer("dave", groups=groups))
+
+    assert response.status_code == 200
+    assert response.get_json()["identity"] == "dave"
+
+
+@pytest.mark.parametrize("groups", [None, "cc_agents_old", ["sales"], {"cc_agents": True}])
+def test_token_agent_claim_refuses_the_others(make_app, idp, assert_error, groups):
+    """Without the claim's value, a sub outside TOOLBAR_AGENTS is still refused."""
+    client = make_app(TOOLBAR_AGENT_CLAIM="groups=cc_agents").test_client()
+
+    response = client.get("/token", headers=idp.bearer("dave", groups=groups))
+
+    assert_error(response, 403, "not_an_agent")

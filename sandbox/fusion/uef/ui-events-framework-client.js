@@ -28,7 +28,11 @@
  *       getEventId(), getSlot(), getInData(), getResult(), getResultDisplayString(), getOutdata(),
  *       setResult(v), setResultDisplayString(s), setOutdata(obj); the callback returns a Promise
  *       resolving that object (or the responseDetails with result set, as Oracle's sample does).
- *     onOutgoingEvent, onDataUpdated -> getResponseData(): getData(), getOutData() = getOutputData().
+ *     onOutgoingEvent -> getResponseData(): getData(), getEventId(), getOutData() = getOutputData().
+ *     onDataUpdated -> getResponseData(): getData(), getEventId(), getOutData() (plain, with
+ *       updateType), getOutputData() -> {getUpdateType()} (Oracle's IMcaOnDataUpdatedData).
+ *     Every event's getData() is Oracle's IMcaEventData: the host's data plus the envelope's
+ *       method, toolbarName and uuid (and channel, channelType).
  *   Anything else Oracle's provider has (tabs, side panes, notifications...) is absent: calling
  *   it is a TypeError, so a toolbar that needs it finds out here.
  *
@@ -50,6 +54,8 @@
  *   [not-a-promise] a controllable callback returned something other than a Promise.
  *   [command-result-unset] its Promise resolved without a result (setResult not called).
  *   [callback-failed] a callback threw, or a controllable callback's Promise rejected.
+ *   (start/closeCommEvent after Fusion's onDataUpdated WRAPUP_CLOSED for that eventId is
+ *    [unknown-comm-event]: closing the wrap-up ends the call on Fusion's side.)
  *   [disposed] publish or subscribe after provider.dispose().
  *   [not-embedded] initialize() without Fusion's oraParentFrame/oraTbName query parameters
  *     (console and rejection only: there is no host to tell).
@@ -135,7 +141,10 @@
     onToolbarInteractionCommand: { controllable: true, response: "tbInteractionCommandResponse" },
     onToolbarAgentCommand: { controllable: true, response: "tbAgentCommandResponse" },
     onOutgoingEvent: { needsAppClassification: true },
-    onDataUpdated: { needsAppClassification: true },
+    onDataUpdated: {
+      needsAppClassification: true,
+      outputData: (outData) => ({ getUpdateType: () => outData.updateType ?? null }),
+    },
   };
 
   // ---- Errors: every broken rule is loud in the console and in the host's log ----
@@ -271,10 +280,10 @@
       const spec = OPERATIONS[this._operation];
       const fields = this._fields;
       const problems = [];
-      for (const [field, type] of Object.values(spec.fields)) {
+      for (const [setter, [field, type]] of Object.entries(spec.fields)) {
         if (isSet(fields[field])) {
           const problem = typeProblem(field, fields[field], type);
-          if (problem) problems.push(["invalid-field", problem]);
+          if (problem) problems.push(["invalid-field", `${setter}(): ${problem}`]);
         }
       }
       for (const path of spec.required) {
@@ -364,11 +373,15 @@
     } else if (operation === "newCommEvent") {
       openCalls.set(data.eventId, clone(reply.outData ?? {}));
     } else if (operation === "closeCommEvent" && (data.reason !== "WRAPUP" || wrappingUp.has(data.eventId))) {
-      openCalls.delete(data.eventId);
-      wrappingUp.delete(data.eventId);
+      forgetCall(data.eventId);
     } else if (operation === "closeCommEvent") {
       wrappingUp.add(data.eventId); // a later closeCommEvent (ENDCOMMUNICATION) ends the wrap-up
     }
+  }
+
+  function forgetCall(eventId) {
+    openCalls.delete(eventId);
+    wrappingUp.delete(eventId);
   }
 
   // ---- Subscriptions and events ----
@@ -394,15 +407,24 @@
 
   function dispatch(message) {
     const event = message.method;
-    const data = message.data ?? {};
+    const data = eventData(message);
     if (event === "onOutgoingEvent") outgoingUuids.add(data.uuid);
+    if (event === "onDataUpdated" && data.outData?.updateType === "WRAPUP_CLOSED") forgetCall(data.eventId);
     const current = [...subscribers.get(event)];
     if (!current.length) console.warn(`[UEF stand-in] ${event} arrived with no subscriber`);
     for (const subscription of current) {
       if (subscription.once) subscription.dispose();
-      if (EVENTS[event].controllable) runCommand(event, message, subscription.callback);
+      if (EVENTS[event].controllable) runCommand(event, message, data, subscription.callback);
       else runListener(event, data, subscription.callback);
     }
+  }
+
+  // Oracle's IMcaEventData: what every event's getData() has, whatever the host put in data.
+  function eventData(message) {
+    return {
+      channel: CHANNEL, channelType: CHANNEL_TYPE, method: message.method, toolbarName: message.toolbarName,
+      uuid: message.uuid, ...clone(message.data ?? {}),
+    };
   }
 
   // ---- Responses: Oracle's getters, plus the raw responseDetails third parties read ----
@@ -431,8 +453,11 @@
   const eventResponse = (details, responseData) => ({ getResponseData: () => responseData, responseDetails: details });
 
   function runListener(event, data, callback) {
-    const responseData = { getData: () => clone(data), getOutData: () => clone(data.outData ?? {}) };
-    responseData.getOutputData = responseData.getOutData;
+    const responseData = {
+      getData: () => clone(data), getEventId: () => data.eventId ?? null, getOutData: () => clone(data.outData ?? {}),
+    };
+    const outputData = EVENTS[event].outputData;
+    responseData.getOutputData = outputData ? () => outputData(clone(data.outData ?? {})) : responseData.getOutData;
     try {
       callback(eventResponse(clone(data), responseData));
     } catch (error) {
@@ -463,8 +488,7 @@
     return responseData;
   }
 
-  function runCommand(event, message, callback) {
-    const data = message.data ?? {};
+  function runCommand(event, message, data, callback) {
     const detail = { event, command: data.command, commandId: data.commandId };
     const what = `${event} '${data.command}'`;
     let returned;

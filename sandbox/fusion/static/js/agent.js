@@ -1,6 +1,7 @@
-// The agent's side of the header and the agent commands: the phone icon (#phone-icon),
-// the signed-in agent picker (#agent-picker) and onToolbarAgentCommand buttons whose
-// result shows in #agent-command-result.
+// The agent's side of the header and the agent commands: the phone icon (#phone-icon), next
+// to it what the toolbar last said of the agent's state (#phone-state-label), the signed-in
+// agent picker (#agent-picker) and onToolbarAgentCommand buttons whose result shows in
+// #agent-command-result.
 
 import { byId } from "./util.js";
 import { show } from "./util.js";
@@ -26,15 +27,21 @@ export class Agent {
     }
   }
 
-  /** Show the agent's state on the phone icon. */
+  /** Show the agent's state on the phone icon and, next to it, the toolbar's words for it. */
   render() {
     const agent = this.host.session.agent;
     const state = phoneState(agent);
     const icon = byId("phone-icon");
     icon.dataset.state = state;
-    icon.title = `Phone: ${agent.stateDisplayString ?? PHONE_LABELS[state]}`;
-    byId("phone-state").textContent = state === "disabled" ? PHONE_LABELS.disabled
-      : agent.stateDisplayString || PHONE_LABELS[state];
+    icon.title = `Phone: ${PHONE_LABELS[state]}`;
+    byId("phone-state").textContent = PHONE_LABELS[state];
+    // As Fusion shows what it is told: the display strings of the last agentStateEvent, verbatim.
+    const label = byId("phone-state-label");
+    const [stateText, reasonText] = label.querySelectorAll("[data-field]");
+    stateText.textContent = agent.stateDisplayString ?? "";
+    reasonText.textContent = agent.reasonDisplayString ?? "";
+    show(reasonText, Boolean(agent.reasonDisplayString));
+    show(label, Boolean(agent.stateDisplayString || agent.reasonDisplayString));
     document.querySelector(".avatar").textContent = agent.name.slice(0, 1);
   }
 

@@ -5,6 +5,7 @@
 // outData, offerTimeoutSec, offerDeadline, pendingCommand}. Status moves offered|dialing ->
 // connected -> wrapup|closed, or offered -> timed-out -> closed.
 
+import { dataUpdatedData } from "./directory.js";
 import { byId } from "./util.js";
 import { show } from "./util.js";
 
@@ -58,14 +59,15 @@ export class Calls {
     if (!call || call.status !== "offered") return;
     clearTimeout(call.timer);
     call.status = "timed-out";
-    this.host.sendEvent("onDataUpdated", { updateType: "OFFER_TIMEOUT", eventId: call.eventId, outData: call.outData });
+    this.host.sendEvent("onDataUpdated", dataUpdatedData(call, "OFFER_TIMEOUT"));
     this.render();
   }
 
+  /** The agent closed the wrap-up (#wrapup-close): the call is over; tell the toolbar, as Fusion does. */
   closeWrapUp(call) {
     if (!call) return;
     call.status = "closed";
-    this.host.sendEvent("onDataUpdated", { updateType: "WRAPUP_CLOSED", eventId: call.eventId, outData: call.outData });
+    this.host.sendEvent("onDataUpdated", dataUpdatedData(call, "WRAPUP_CLOSED"));
     this.render();
   }
 

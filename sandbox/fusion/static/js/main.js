@@ -1,7 +1,7 @@
 // The Fusion host simulator: boots the page, embeds the toolbar, exposes window.fusionHost.
 //
-// URL options: ?agent=<demo agent id>  ?interpreter=pyodide|micropython (passed on to the
-// toolbar frame)  ?toolbar=<path on the toolbar origin> (tests: embed another page)
+// URL options: ?agent=<demo agent id>  ?interpreter=pyodide|micropython and ?lang=<language>
+// (passed on to the toolbar frame)  ?toolbar=<path on the toolbar origin> (tests: embed another page)
 // ?unresponsive=1 (the host answers nothing)  ?offerTimeout=<seconds> (default offer timeout).
 
 import { Agent } from "./agent.js";
@@ -22,6 +22,8 @@ import { Wire } from "./wire.js";
 
 const TOOLBAR_NAME = "TWILIO_SOFTPHONE";
 const DEFAULT_OFFER_TIMEOUT_SEC = 30;
+// Host URL options the toolbar frame's URL carries too (an administrator sets them in Fusion's toolbar URL).
+const PASSED_ON = ["interpreter", "lang"];
 const params = new URLSearchParams(location.search);
 
 async function getJson(url, init) {
@@ -42,7 +44,9 @@ export function toolbarUrl(config, options = params) {
   }
   url.searchParams.set("oraParentFrame", location.origin);
   url.searchParams.set("oraTbName", TOOLBAR_NAME);
-  if (options.get("interpreter")) url.searchParams.set("interpreter", options.get("interpreter"));
+  for (const name of PASSED_ON) {
+    if (options.get(name)) url.searchParams.set(name, options.get(name));
+  }
   return url.href;
 }
 
@@ -55,6 +59,12 @@ function createHost(config, directory) {
 
     sendEvent(method, data) {
       return host.wire.send(method, data);
+    },
+
+    /** A new JWT for agent `agentId`, as Fusion mints one for every getConfiguration. */
+    async freshToken(agentId) {
+      const { token } = await getJson(`/sandbox/api/agents/${encodeURIComponent(agentId)}/token`, { method: "POST" });
+      return token;
     },
 
     /** Send a controllable command; resolves with the toolbar's answer, rejects if it broke a rule. */
@@ -112,9 +122,8 @@ function createHost(config, directory) {
 async function signIn(host, agents, agentId) {
   const index = Math.max(0, agents.findIndex((agent) => agent.id === agentId));
   const agent = agents[index];
-  const { token } = await getJson(`/sandbox/api/agents/${encodeURIComponent(agent.id)}/token`, { method: "POST" });
   if (host.session) host.calls.reset();
-  host.session = newSession({ ...agent, partyId: String(300100010000000 + index), faTrustToken: token },
+  host.session = newSession({ ...agent, partyId: String(300100010000000 + index) },
     { name: TOOLBAR_NAME, origin: host.config.toolbarOrigin, url: null });
   host.agentView?.render();
   host.calls.render();
@@ -177,7 +186,7 @@ async function main() {
     const next = await signIn(host, agents, agentId);
     params.set("agent", next.id);
     history.replaceState(null, "", `?${params}`);
-    host.log.note(`signed in as ${next.id}: reloading the toolbar with a new faTrustToken`);
+    host.log.note(`signed in as ${next.id}: reloading the toolbar`);
     loadToolbar(host);
   });
   host.agentView.render();

@@ -1,6 +1,7 @@
 // What the host does with each message from the toolbar (UEF publish operations, event
 // subscriptions, command responses, the stand-in's error reports), as Fusion would.
-// A handler returns nothing; it replies through host.wire.reply() or not at all.
+// A handler replies through host.wire.reply(), at once or when it has what it needs
+// (getConfiguration first mints a fresh JWT), or not at all.
 
 import { commOutData } from "./directory.js";
 import { reverseLookup } from "./directory.js";
@@ -12,8 +13,13 @@ export const OPERATION_METHODS = [
 export const EVENT_NAMES = ["onToolbarInteractionCommand", "onToolbarAgentCommand", "onOutgoingEvent", "onDataUpdated"];
 
 const handlers = {
-  getConfiguration(host, message, record) {
+  async getConfiguration(host, message, record) {
     const agent = host.session.agent;
+    try {
+      agent.faTrustToken = await host.freshToken(agent.id);
+    } catch (error) {
+      return host.wire.reply(message, record, {}, `could not issue the agent's faTrustToken: ${error.message}`);
+    }
     host.wire.reply(message, record, {
       configuration: {
         agentId: agent.id, agentPartyId: agent.partyId, faTrustToken: agent.faTrustToken,

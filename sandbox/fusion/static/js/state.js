@@ -1,10 +1,13 @@
 // What the host knows: the signed-in agent, the toolbar, the calls and the commands.
 
-/** A fresh session for `agent` ({id, name, partyId, faTrustToken}); a toolbar reload starts one. */
+/**
+ * A fresh session for `agent` ({id, name, partyId}); a toolbar reload starts one. `faTrustToken`
+ * is the JWT the last getConfiguration answered (a new one each time, as Fusion does).
+ */
 export function newSession(agent, toolbar) {
   return {
     agent: {
-      id: agent.id, name: agent.name, partyId: agent.partyId, faTrustToken: agent.faTrustToken,
+      id: agent.id, name: agent.name, partyId: agent.partyId, faTrustToken: null,
       isLoggedIn: false, isAvailable: false, state: null, stateDisplayString: null,
       reason: null, reasonDisplayString: null,
     },
