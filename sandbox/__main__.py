@@ -21,23 +21,29 @@ from server.config import ConfigError
 
 def parse_args(argv: list[str] | None) -> SandboxConfig:
     env = os.environ
+    # The defaults are SandboxConfig's own: declared there once.
+    default = SandboxConfig()
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
-    parser.add_argument("--host", default=env.get("SANDBOX_HOST", "127.0.0.1"),
-                        help="loopback address for every listener (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=int(env.get("SANDBOX_PORT", "8000")),
-                        help="host page, toolbar, token service and control API (default 8000)")
+    parser.add_argument("--host", default=env.get("SANDBOX_HOST", default.host),
+                        help=f"loopback address for every listener (default {default.host})")
+    parser.add_argument("--port", type=int, default=int(env.get("SANDBOX_PORT", default.port)),
+                        help="host page, toolbar, token service and control API "
+                             f"(default {default.port})")
     parser.add_argument("--signaling-port", type=int,
-                        default=int(env.get("SANDBOX_SIGNALING_PORT", "8001")),
-                        help="the Twilio signaling emulator (default 8001)")
+                        default=int(env.get("SANDBOX_SIGNALING_PORT", default.signaling_port)),
+                        help=f"the Twilio signaling emulator (default {default.signaling_port})")
     parser.add_argument("--interpreter", choices=INTERPRETERS,
-                        default=env.get("SANDBOX_INTERPRETER", "pyodide"),
-                        help="the toolbar's default interpreter (default pyodide)")
-    parser.add_argument("--token-ttl", type=int, default=int(env.get("SANDBOX_TOKEN_TTL", "3600")),
-                        help="lifetime of Twilio Access Tokens in seconds (default 3600)")
+                        default=env.get("SANDBOX_INTERPRETER", default.interpreter),
+                        help=f"the toolbar's default interpreter (default {default.interpreter})")
+    parser.add_argument("--token-ttl", type=int,
+                        default=int(env.get("SANDBOX_TOKEN_TTL", default.token_ttl)),
+                        help=f"lifetime of Twilio Access Tokens in seconds "
+                             f"(default {default.token_ttl})")
     parser.add_argument("--fa-token-ttl", type=int,
-                        default=int(env.get("SANDBOX_FA_TOKEN_TTL", "3600")),
-                        help="lifetime of agent JWTs (faTrustToken) in seconds (default 3600)")
-    parser.add_argument("--test-pages", type=Path, default=None,
+                        default=int(env.get("SANDBOX_FA_TOKEN_TTL", default.fa_token_ttl)),
+                        help=f"lifetime of agent JWTs (faTrustToken) in seconds "
+                             f"(default {default.fa_token_ttl})")
+    parser.add_argument("--test-pages", type=Path, default=default.test_pages,
                         help="a folder of extra pages to serve at /sandbox/test-pages/ (tests)")
     parser.add_argument("--verbose", action="store_true", help="log every request and message")
     args = parser.parse_args(argv)

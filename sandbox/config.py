@@ -34,6 +34,11 @@ class SandboxConfig:
     test_pages: Path | None = None
 
     @property
+    def host_names(self) -> tuple[str, ...]:
+        """The names a request's ``Host`` may carry (any port); others are refused."""
+        return (self.host, self.toolbar_host)
+
+    @property
     def fusion_origin(self) -> str:
         return f"http://{self.host}:{self.port}"
 
@@ -45,6 +50,11 @@ class SandboxConfig:
     def service_url(self) -> str:
         """The token service's public base URL (mounted under ``/api``)."""
         return f"{self.fusion_origin}/api"
+
+    @property
+    def rest_url(self) -> str:
+        """The REST emulator's base: the token service's ``TWILIO_REST_URL``."""
+        return f"{self.fusion_origin}/sandbox/twilio/rest"
 
     @property
     def signaling_address(self) -> str:

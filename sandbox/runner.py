@@ -66,6 +66,7 @@ class Sandbox:
             "TOOLBAR_TOKEN_TTL": str(self.config.token_ttl),
             "TOOLBAR_AGENTS": ",".join(self.agents.agents),
             "TOOLBAR_PUBLIC_URL": self.config.service_url,
+            "TWILIO_REST_URL": self.config.rest_url,
             **SANDBOX_RATE_LIMITS,
         }
 

@@ -5,6 +5,13 @@
   ``/toolbar/config.js`` is the production file followed by the sandbox's overrides.
 - ``/api/``: the token service from ``server/``, as Netlify proxies it in production.
 - ``/sandbox/api/...``: the control APIs of the emulator and of the host simulator.
+- ``/sandbox/twilio/rest/<domain>/...``: the emulator's Twilio REST API (``sandbox/twilio_rest``).
+
+Every error of the sandbox's own routes has the token service's JSON error shape, from the
+service's own handlers (``server.errors``); the REST emulator answers Twilio's error JSON
+instead, as Twilio does. Bodies are limited to ``MAX_BODY_BYTES`` (413), and a request whose
+``Host`` is not one of the sandbox's own names is refused (400) whatever its path, so a page
+that rebinds its DNS name to loopback cannot drive the sandbox.
 """
 
 from __future__ import annotations
@@ -13,16 +20,20 @@ import json
 import mimetypes
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Any
 
 from flask import Flask
 from flask import Response
 from flask import abort
 from flask import send_from_directory
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.sansio.utils import host_is_trusted
 
 from sandbox import headers
 from sandbox.fusion.api import bp as fusion_bp
 from sandbox.signaling.control import bp as twilio_bp
+from sandbox.twilio_rest.http import bp as twilio_rest_bp
+from server import errors
 
 if TYPE_CHECKING:
     from sandbox.runner import Sandbox
@@ -30,6 +41,10 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_DIR = ROOT / "client"
 NETLIFY_TOML = ROOT / "netlify.toml"
+# Limits: control requests and REST forms are a few KiB.
+MAX_BODY_BYTES = 64 * 1024
+
+WsgiApp = Any  # a WSGI callable
 
 # Browsers refuse module scripts and streaming wasm compilation without these.
 mimetypes.add_type("text/javascript", ".mjs")
@@ -38,16 +53,33 @@ mimetypes.add_type("text/x-python", ".py")
 mimetypes.add_type("application/toml", ".toml")
 
 
-def create_sandbox_app(sandbox: Sandbox, service: Flask) -> DispatcherMiddleware:
+def create_sandbox_app(sandbox: Sandbox, service: Flask) -> WsgiApp:
     """Build the sandbox's WSGI application around the token service ``service``."""
     app = Flask(__name__, static_folder=None)
     app.extensions["sandbox"] = sandbox
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["TRUSTED_HOSTS"] = list(sandbox.config.host_names)
+    errors.init_app(app)
     app.register_blueprint(fusion_bp)
     app.register_blueprint(twilio_bp)
+    app.register_blueprint(twilio_rest_bp)
     _add_toolbar_routes(app, sandbox)
     if sandbox.config.test_pages is not None:
         _add_test_pages(app, sandbox.config.test_pages)
-    return DispatcherMiddleware(app, {"/api": service})
+    return _own_hosts_only(app, DispatcherMiddleware(app, {"/api": service}))
+
+
+def _own_hosts_only(app: Flask, dispatcher: WsgiApp) -> WsgiApp:
+    """Hand requests for a foreign ``Host`` to ``app``, whose TRUSTED_HOSTS refuses them (400,
+    JSON error shape) whatever the path, ``/api`` included."""
+    trusted = app.config["TRUSTED_HOSTS"]
+
+    def guarded(environ: dict[str, Any], start_response: Any) -> Any:
+        if host_is_trusted(environ.get("HTTP_HOST"), trusted):
+            return dispatcher(environ, start_response)
+        return app(environ, start_response)
+
+    return guarded
 
 
 def _add_toolbar_routes(app: Flask, sandbox: Sandbox) -> None:

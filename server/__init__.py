@@ -29,6 +29,7 @@ from server.agents_auth import AgentVerifier
 from server.config import Settings
 from server.config import load_settings
 from server.jwks import JwksCache
+from server.twilio_rest import TwilioRest
 
 # Twilio's webhook forms are a few KiB; nothing else has a body.
 _MAX_CONTENT_LENGTH = 64 * 1024
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app)
     cors.init_app(app, settings.allowed_origins)
     limits = ratelimit.RequestLimits(settings)
+    # The one REST client: every request to Twilio's REST API goes through it (twilio_rest.py).
+    app.extensions["twilio_rest"] = TwilioRest(settings)
 
     keys = JwksCache(settings.jwks_url)
     verifier = AgentVerifier(

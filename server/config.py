@@ -70,6 +70,9 @@ class Settings:
     agent_claim: tuple[str, str] | None
     dial_countries: tuple[str, ...]
     dial_deny: tuple[str, ...]
+    # Twilio's REST API
+    twilio_rest_url: str
+    twilio_rest_timeout: int
 
 
 # Parsers take the stripped, non-empty raw value and return the parsed one. A ValueError's
@@ -129,6 +132,7 @@ def _whole_number(low: int, high: int, unit: str = "") -> Callable[[str], int]:
 _token_ttl = _whole_number(1, MAX_TOKEN_TTL, " of seconds")
 _dial_timeout = _whole_number(5, 600, " of seconds")  # the range Twilio's <Dial timeout> takes
 _proxy_count = _whole_number(0, 10)
+_rest_timeout = _whole_number(1, 60, " of seconds")
 
 
 def _boolean(raw: str) -> bool:
@@ -157,6 +161,17 @@ def _jwks_url(raw: str) -> str:
     if parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
         return raw
     raise ValueError(_JWKS_URL_PROBLEM)
+
+
+def _rest_url(raw: str) -> str:
+    # Empty: Twilio itself. Plain http only to this machine (an emulator), never over a network.
+    problem = "must be an https:// URL, or http:// on 127.0.0.1, ::1 or localhost, with no query"
+    if not raw:
+        return raw
+    parts = _split(raw, problem)
+    if not _is_web_url(parts) or (parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS):
+        raise ValueError(problem)
+    return raw.rstrip("/")
 
 
 def _is_web_url(parts: SplitResult) -> bool:
@@ -319,6 +334,11 @@ SETTINGS: tuple[_Setting, ...] = (
              "(empty: the region of TWILIO_CALLER_ID)."),
     _Setting("TOOLBAR_DIAL_DENY", "dial_deny", _prefixes, "",
              "Comma-separated number prefixes agents may never dial, e.g. +1900,+44871."),
+    _Setting("TWILIO_REST_URL", "twilio_rest_url", _rest_url, "",
+             "Empty: Twilio. Else requests for https://<domain>.twilio.com/<path> go to "
+             "<TWILIO_REST_URL>/<domain>/<path> (an emulator; http:// only on loopback)."),
+    _Setting("TWILIO_REST_TIMEOUT", "twilio_rest_timeout", _rest_timeout, "10",
+             "Seconds to wait for Twilio's REST API before answering 503 (1 to 60)."),
 )
 # fmt: on
 

@@ -14,14 +14,16 @@ Exception tree (ours; each class carries its status and code)::
     ├── InvalidSignature    403 invalid_signature
     ├── Forbidden           403 with the code of its reason (not_an_agent, premium_rate, …)
     ├── RateLimited         429 rate_limited, with Retry-After
-    └── KeysUnavailable     503 keys_unavailable
+    ├── KeysUnavailable     503 keys_unavailable
+    └── TwilioRestError     503 twilio_unavailable (unreachable, slow or failing Twilio), or
+                            502 twilio_refused (Twilio answered an error); keeps Twilio's code
 
 werkzeug's HTTPException (404, 405, 413, and the 500 Flask makes of an unhandled exception)
 gets the same body, with a code made from its name ("method_not_allowed") and its own headers
 (such as Allow on a 405) kept.
 
 Public names: ServiceError, InvalidToken, InvalidSignature, Forbidden, RateLimited, KeysUnavailable,
-error_response, init_app.
+TwilioRestError, error_response, init_app.
 """
 
 import logging
@@ -106,6 +108,31 @@ class KeysUnavailable(ServiceError):
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "keys_unavailable"
+
+
+class TwilioRestError(ServiceError):
+    """A request to Twilio's REST API failed; twilio_code is Twilio's error code, if it gave one.
+
+    Build one with unreachable() or refused(): the status and code follow from which.
+    """
+
+    def __init__(self, message: str, *, status: int, code: str, twilio_code: int | None) -> None:
+        super().__init__(message)
+        self.status = status  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
+        self.twilio_code = twilio_code
+
+    @classmethod
+    def unreachable(cls, why: str, twilio_code: int | None = None) -> "TwilioRestError":
+        """Twilio did not answer in time, could not be reached, or failed (5xx)."""
+        return cls(f"Twilio is unavailable: {why}", status=HTTPStatus.SERVICE_UNAVAILABLE,
+                   code="twilio_unavailable", twilio_code=twilio_code)
+
+    @classmethod
+    def refused(cls, twilio_code: int | None, why: str) -> "TwilioRestError":
+        """Twilio answered the request with an error of its own (4xx)."""
+        return cls(f"Twilio refused the request (error {twilio_code}): {why}",
+                   status=HTTPStatus.BAD_GATEWAY, code="twilio_refused", twilio_code=twilio_code)
 
 
 def error_response(

@@ -6,13 +6,12 @@ A :class:`Call` is what rings Twilio: a phone calling the sandbox's number (dire
 identity (ringing all of its registered connections, first to answer wins) or a
 number, answered by a simulated phone (:func:`callee_for`).
 
-Public names: CallStatus, ENDED, Direction, Callee, BUSY_NUMBER, NO_ANSWER_NUMBER,
+Public names: CallStatus, ENDED, Direction, ApiOrder, Callee, BUSY_NUMBER, NO_ANSWER_NUMBER,
 callee_for, Leg, Call, CallNotFound, CallRegistry.
 """
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
@@ -21,9 +20,9 @@ from enum import StrEnum
 from typing import Any
 
 from sandbox.signaling.webhook import Verb
+from server.twilio_formats import is_e164
 
 CLIENT_PREFIX = "client:"
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 class CallStatus(StrEnum):
@@ -47,6 +46,19 @@ ENDED = frozenset({CallStatus.COMPLETED, CallStatus.BUSY, CallStatus.NO_ANSWER,
 class Direction(StrEnum):
     INBOUND = "inbound"  # a phone calls the sandbox's number; agents' devices ring
     OUTBOUND = "outbound"  # an agent's device places the call
+    OUTBOUND_API = "outbound-api"  # created over REST (a call, or a conference participant)
+
+
+@dataclass
+class ApiOrder:
+    """What a REST-created call does once answered, and whom it tells about its progress."""
+
+    url: str | None = None  # fetch TwiML here (signed POST) ...
+    program: tuple[Verb, ...] = ()  # ... or run this (Twiml, or a participant's conference)
+    status_callback: str | None = None
+    status_events: frozenset[str] = frozenset({"completed"})
+    timeout: int = 60
+    callbacks_sent: int = 0
 
 
 class Callee(Enum):
@@ -66,7 +78,7 @@ _SPECIAL_NUMBERS = {BUSY_NUMBER: Callee.BUSY, NO_ANSWER_NUMBER: Callee.NEVER_ANS
 
 def callee_for(number: str) -> Callee:
     """Return how ``number`` answers: any E.164 number answers but the special ones."""
-    if not _E164.fullmatch(number):
+    if not is_e164(number):
         return Callee.INVALID
     return _SPECIAL_NUMBERS.get(number, Callee.ANSWERS)
 
@@ -123,6 +135,12 @@ class Call:
     webhook: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     ended_at: float | None = None
+    answered_at: float | None = None
+    api: ApiOrder | None = None  # REST-created calls only
+    conference: str | None = None  # the CF… sid of the conference it is in
+    # What it was played (<Play>, wait, hold and announce URLs) and when it was on hold.
+    played: list[dict[str, Any]] = field(default_factory=list)
+    holds: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ended(self) -> bool:
@@ -152,8 +170,9 @@ class Call:
             "sid": self.sid, "direction": self.direction, "from": self.caller, "to": self.called,
             "status": self.status, "origin": self.origin, "client_sid": self.client_sid,
             "params": self.params, "legs": [leg.to_json() for leg in self.legs],
-            "webhook": self.webhook, "actions": self.actions, "said": self.said, "dtmf": self.dtmf, "error": self.error,
-            "created_at": self.created_at, "ended_at": self.ended_at,
+            "webhook": self.webhook, "actions": self.actions, "said": self.said, "dtmf": self.dtmf,
+            "played": self.played, "holds": self.holds, "conference": self.conference,
+            "error": self.error, "created_at": self.created_at, "ended_at": self.ended_at,
         }
 
 
@@ -193,6 +212,10 @@ class CallRegistry:
         if call is None:
             raise CallNotFound(sid)
         return call
+
+    def all(self) -> list[Call]:
+        """Every call kept, oldest first."""
+        return list(self._calls.values())
 
     def active(self) -> list[Call]:
         return [call for call in self._calls.values() if not call.ended]

@@ -1,19 +1,21 @@
 """The emulator's JSON control API, under ``/sandbox/api/twilio`` (see README).
 
-- ``GET ""``: connections, registrations per identity, calls, faults, last messages.
+- ``GET ""``: connections, registrations per identity, calls, conferences, faults, last messages.
+- ``GET /rest-requests``: the last REST requests (method, path, parameters with secrets
+  redacted, status).
 - ``GET /calls/<sid>``: one call, by its CallSid, a leg's or the SDK's ``TJS…`` id.
 - ``POST /calls`` ``{"from": "+1…", "to": "<caller id>"}``: a phone calls the number.
 - ``POST /calls/<sid>/hangup``: the far end hangs up (before an answer: abandons).
 - ``POST /faults`` ``{"fault": "<name>"}``; ``DELETE /faults[/<name>]`` clears.
 
-Errors are ``{"error": {"status", "code", "message"}}`` with 400, 404 or 409. The
+Errors are ``{"error": {"status", "code", "message"}}`` with 400, 404 or 409, through
+the token service's handlers (``server.errors``, installed by ``sandbox/web.py``). The
 handlers run in the web server's threads; the emulator lives on the sandbox's event
 loop, reached through ``run_on_loop``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from collections.abc import Coroutine
 from typing import Any
@@ -28,26 +30,19 @@ from sandbox.signaling.calls import CallNotFound
 from sandbox.signaling.emulator import Emulator
 from sandbox.signaling.routing import CallEnded
 from sandbox.signaling.switchboard import Fault
+from server.errors import ServiceError
+from server.twilio_formats import is_e164
 
 bp = Blueprint("twilio_control", __name__, url_prefix="/sandbox/api/twilio")
 
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
-
-class ControlError(Exception):
-    """A request the control API refuses; rendered as the shared JSON error shape."""
+class ControlError(ServiceError):
+    """A request the control API refuses; the service's own handler renders it."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-@bp.errorhandler(ControlError)
-def _control_error(error: ControlError) -> tuple[Response, int]:
-    body = {"status": error.status, "code": error.code, "message": error.message}
-    return jsonify(error=body), error.status
+        self.status = status  # type: ignore[misc]
+        self.code = code  # type: ignore[misc]
 
 
 def _run(action: Callable[[Emulator], Coroutine[Any, Any, Any]]) -> Any:
@@ -73,6 +68,11 @@ def state() -> Response:
     return jsonify(_run(lambda emulator: emulator.state()))
 
 
+@bp.get("/rest-requests")
+def rest_requests() -> Response:
+    return jsonify(requests=_run(lambda emulator: emulator.rest_requests()))
+
+
 @bp.get("/calls/<sid>")
 def get_call(sid: str) -> Response:
     return jsonify(_run(lambda emulator: emulator.call(sid)))
@@ -84,7 +84,7 @@ def place_call() -> tuple[Response, int]:
     caller_id = current_app.extensions["sandbox"].emulator.credentials.caller_id
     caller = body.get("from")
     called = body.get("to", caller_id)
-    if not isinstance(caller, str) or not _E164.fullmatch(caller):
+    if not isinstance(caller, str) or not is_e164(caller):
         raise ControlError(400, "invalid_from", "'from' must be an E.164 number like +15551234567")
     if called != caller_id:
         raise ControlError(400, "invalid_to", f"'to' must be the sandbox's number {caller_id}")

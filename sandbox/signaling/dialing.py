@@ -45,6 +45,7 @@ class Dialer:
         new_sid: Callable[[str], str],
         ring_seconds: float,
         on_dial_over: Callable[[Call], None],
+        on_answered: Callable[[Call], None],
     ) -> None:
         self._registry = registry
         self._outbox = outbox
@@ -53,26 +54,38 @@ class Dialer:
         self._new_sid = new_sid
         self._ring_seconds = ring_seconds
         self._on_dial_over = on_dial_over
+        # A REST-created call was answered: its own leg (same sid) connected.
+        self._on_answered = on_answered
+
+    def ring_call(self, call: Call, timeout: int) -> bool:
+        """Ring a REST-created call's ``To`` as a leg with the call's own sid (step 0);
+        return whether it rings. Unanswered, the call ends with the leg's outcome."""
+        leg = Leg(call.sid, call.called, step=0)
+        call.legs.append(leg)
+        return self._ring_legs(call, [leg], timeout, None)
 
     def dial(self, call: Call, dial: Dial) -> bool:
         """Ring every target; return whether any rings (else ``dial_outcome`` is set)."""
-        call.dial_outcome = None
-        for target in dial.targets:
-            leg = Leg(self._new_sid("CA"), target, step=call.step)
+        legs = [Leg(self._new_sid("CA"), target, step=call.step) for target in dial.targets]
+        for leg in legs:
             call.legs.append(leg)
             self._registry.index(leg.sid, call)
-            self._ring(call, leg, dial)
+        return self._ring_legs(call, legs, dial.timeout, dial.caller_id)
+
+    def _ring_legs(self, call: Call, legs: list[Leg], timeout: int, caller_id: str | None) -> bool:
+        call.dial_outcome = None
+        for leg in legs:
+            self._ring(call, leg, caller_id)
         if not call.ringing:
             call.dial_outcome = _outcome(call)
             return False
         call.status = CallStatus.RINGING
         if call.origin is not None:
             self._announce(call, call.origin, "ringing")
-        self._outbox.start_timer(TimerKey(TimerKind.DIAL_TIMEOUT, call.sid, call.step),
-                                 dial.timeout)
+        self._outbox.start_timer(TimerKey(TimerKind.DIAL_TIMEOUT, call.sid, call.step), timeout)
         return True
 
-    def _ring(self, call: Call, leg: Leg, dial: Dial) -> None:
+    def _ring(self, call: Call, leg: Leg, caller_id: str | None) -> None:
         if leg.identity is None:
             match callee_for(leg.to):
                 case Callee.BUSY:
@@ -88,7 +101,7 @@ class Dialer:
             leg.status = CallStatus.NO_ANSWER  # no registered device: nobody can answer
             return
         parameters = {"CallSid": leg.sid, "AccountSid": self._account_sid,
-                      "From": dial.caller_id or call.caller, "To": leg.to,
+                      "From": caller_id or call.caller, "To": leg.to,
                       "ApiVersion": API_VERSION}
         for conn_id in sorted(leg.ringing):
             self._outbox.send(conn_id, "invite",
@@ -158,6 +171,8 @@ class Dialer:
         call.status = CallStatus.IN_PROGRESS
         if call.origin is not None:
             self._announce(call, call.origin, "answer", sdp=sdp.answer(call.offer or ""))
+        if leg.sid == call.sid:
+            self._on_answered(call)
 
     def _dial_over(self, call: Call) -> None:
         call.dial_outcome = _outcome(call)

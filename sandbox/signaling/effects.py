@@ -4,8 +4,8 @@ The core never touches a socket, a thread or a timer: each step returns a list o
 effects that ``emulator.py`` carries out in order, and outcomes come back to the core
 as new steps (a webhook's TwiML, a timer firing).
 
-Public names: Send, Close, Drop, FetchTwiml, TimerKind, TimerKey, StartTimer, Effect,
-MessageLog, Outbox, describe_frame.
+Public names: Send, Close, Drop, FetchTwiml, PostCallback, TimerKind, TimerKey, StartTimer,
+Effect, MessageLog, Outbox, describe_frame.
 """
 
 from __future__ import annotations
@@ -76,9 +76,20 @@ class FetchTwiml:
     params: dict[str, str]
 
 
+@dataclass(frozen=True)
+class PostCallback:
+    """POST a signed status callback; the answer is not acted on. Callbacks leave one at
+    a time, in the order the core made them, as Twilio sends them."""
+
+    url: str
+    params: dict[str, str]
+
+
 class TimerKind(StrEnum):
     CALLEE_ANSWERS = "callee-answers"
     DIAL_TIMEOUT = "dial-timeout"
+    PAUSE_OVER = "pause-over"
+    API_CALL_STARTS = "api-call-starts"  # a REST-created call leaves the queue and rings
 
 
 @dataclass(frozen=True)
@@ -99,7 +110,7 @@ class StartTimer:
     delay: float
 
 
-Effect = Send | Close | Drop | FetchTwiml | StartTimer
+Effect = Send | Close | Drop | FetchTwiml | PostCallback | StartTimer
 
 
 class MessageLog:
@@ -139,6 +150,9 @@ class Outbox:
 
     def fetch_twiml(self, call_sid: str, url: str, params: dict[str, str]) -> None:
         self._effects.append(FetchTwiml(call_sid, url, params))
+
+    def post_callback(self, url: str, params: dict[str, str]) -> None:
+        self._effects.append(PostCallback(url, params))
 
     def start_timer(self, key: TimerKey, delay: float) -> None:
         self._effects.append(StartTimer(key, delay))

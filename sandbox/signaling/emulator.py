@@ -36,6 +36,7 @@ from sandbox.signaling.effects import Close
 from sandbox.signaling.effects import Drop
 from sandbox.signaling.effects import Effect
 from sandbox.signaling.effects import FetchTwiml
+from sandbox.signaling.effects import PostCallback
 from sandbox.signaling.effects import Send
 from sandbox.signaling.effects import StartTimer
 from sandbox.signaling.effects import TimerKey
@@ -43,10 +44,13 @@ from sandbox.signaling.effects import describe_frame
 from sandbox.signaling.protocol import HEARTBEAT
 from sandbox.signaling.switchboard import Fault
 from sandbox.signaling.switchboard import Switchboard
+from sandbox.twilio_rest.api import RestRequest
+from sandbox.twilio_rest.api import RestResponse
 
 logger = logging.getLogger(__name__)
 
 SIGNAL_PATH = "/signal"  # the SDK's hard-coded path (regions.ts)
+REST_SLOW_SECONDS = 3.0  # how late the rest_slow fault makes every REST answer
 
 
 @dataclass
@@ -87,6 +91,9 @@ class Emulator:
         self._peers: dict[int, _Peer] = {}
         self._timers: dict[TimerKey, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Status callbacks leave one at a time, in order, as Twilio sends them.
+        self._callbacks: asyncio.Queue[PostCallback] = asyncio.Queue()
+        self._callback_sender: asyncio.Task[None] | None = None
 
     @property
     def port(self) -> int:
@@ -101,6 +108,7 @@ class Emulator:
             self._serve_connection, host, port, process_request=_only_signal_path,
             max_size=self._max_message_size, ping_interval=None, compression=None,
         )
+        self._callback_sender = asyncio.create_task(self._send_callbacks())
 
     async def stop(self) -> None:
         """Close every connection (GOING_AWAY) and stop. Idempotent."""
@@ -111,9 +119,11 @@ class Emulator:
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
-        for task in list(self._tasks):
+        helpers = [*self._tasks, *([self._callback_sender] if self._callback_sender else [])]
+        for task in helpers:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*helpers, return_exceptions=True)
+        self._callback_sender = None
 
     # ---- The control API (each runs on the loop, see Sandbox.run_on_loop).
 
@@ -134,6 +144,17 @@ class Emulator:
         call, effects = self.switchboard.hang_up(sid)
         self._apply(effects)
         return call
+
+    async def rest(self, request: RestRequest) -> RestResponse:
+        """Answer one request to the REST API (late, under the rest_slow fault)."""
+        if Fault.REST_SLOW in self.switchboard.faults:
+            await asyncio.sleep(REST_SLOW_SECONDS)
+        response, effects = self.switchboard.rest(request)
+        self._apply(effects)
+        return response
+
+    async def rest_requests(self) -> list[dict[str, Any]]:
+        return self.switchboard.rest_requests()
 
     async def inject(self, fault: Fault) -> list[str]:
         """Return the faults in force afterwards."""
@@ -217,6 +238,8 @@ class Emulator:
                     self._peers[conn_id].connection.transport.abort()
                 case FetchTwiml(call_sid=sid, url=url, params=params):
                     self._spawn(self._fetch_twiml(sid, url, params))
+                case PostCallback():
+                    self._callbacks.put_nowait(effect)
                 case StartTimer(key=key, delay=delay):
                     loop = asyncio.get_running_loop()
                     self._timers[key] = loop.call_later(delay, self._fire, key)
@@ -226,12 +249,24 @@ class Emulator:
         self._apply(self.switchboard.timer_fired(key))
 
     async def _fetch_twiml(self, sid: str, url: str, params: dict[str, str]) -> None:
+        result = await webhook.fetch_twiml(url, params, auth_token=self._signing_token(),
+                                           timeout=self._webhook_timeout)
+        self._apply(self.switchboard.twiml_received(sid, result))
+
+    async def _send_callbacks(self) -> None:
+        while True:
+            callback = await self._callbacks.get()
+            status = await webhook.post_callback(
+                callback.url, callback.params, auth_token=self._signing_token(),
+                timeout=self._webhook_timeout)
+            logger.debug("status callback %s answered %s", callback.url, status)
+
+    def _signing_token(self) -> str:
+        # The forge fault signs with a wrong key, as after a rotated auth token.
         auth_token = self.credentials.auth_token
         if Fault.FORGE_WEBHOOK_SIGNATURES in self.switchboard.faults:
             auth_token = "not-" + auth_token
-        result = await webhook.fetch_twiml(url, params, auth_token=auth_token,
-                                           timeout=self._webhook_timeout)
-        self._apply(self.switchboard.twiml_received(sid, result))
+        return auth_token
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)

@@ -14,7 +14,13 @@ How a call ends, and who is told:
 - when an agent hangs up a phone's call, the phone's call goes on after the ``<Dial>``
   (its ``action``, or the next verb), as with Twilio.
 
-Public names: CallEnded, CallRouter.
+A REST-created call (``place_api``) first rings its ``To`` (an agent's devices or a simulated
+phone) and, once answered, fetches its ``Url`` or runs its TwiML; REST can give a live call
+new TwiML (``redirect``) or end it (``end_api``). Conferences are ``conferences.py``'s; the
+router only hands calls to them and takes them back. REST-created calls POST their status
+callbacks (``initiated``, ``ringing``, ``answered``, ``completed``) as Twilio does.
+
+Public names: CallEnded, CallRouter, rest_status.
 """
 
 from __future__ import annotations
@@ -23,19 +29,28 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.credentials import TwilioCredentials
+from sandbox.signaling.calls import ApiOrder
 from sandbox.signaling.calls import Call
 from sandbox.signaling.calls import CallRegistry
 from sandbox.signaling.calls import CallStatus
 from sandbox.signaling.calls import Direction
+from sandbox.signaling.conferences import Conferences
 from sandbox.signaling.dialing import Dialer
 from sandbox.signaling.effects import Outbox
 from sandbox.signaling.effects import TimerKey
+from sandbox.signaling.effects import TimerKind
 from sandbox.signaling.protocol import ErrorCode
 from sandbox.signaling.protocol import SignalingError
+from sandbox.signaling.webhook import API_VERSION
 from sandbox.signaling.webhook import Dial
 from sandbox.signaling.webhook import Hangup
+from sandbox.signaling.webhook import Pause
+from sandbox.signaling.webhook import Play
+from sandbox.signaling.webhook import Redirect
 from sandbox.signaling.webhook import Say
+from sandbox.signaling.webhook import Verb
 from sandbox.signaling.webhook import WebhookResult
+from sandbox.signaling.webhook import twilio_date
 from sandbox.signaling.webhook import voice_params
 
 # What the caller's device hears when a <Dial> ends without an answer.
@@ -82,7 +97,9 @@ class CallRouter:
         self._new_sid = new_sid
         self._dialer = Dialer(registry, outbox, account_sid=credentials.account_sid,
                               ringers=ringers, new_sid=new_sid, ring_seconds=ring_seconds,
-                              on_dial_over=self._dial_over)
+                              on_dial_over=self._dial_over, on_answered=self._answered)
+        self.conferences = Conferences(registry, outbox, account_sid=credentials.account_sid,
+                                       clock=clock, new_sid=new_sid, on_released=self._released)
 
     # ---- Calls start: ask the webhook what to do.
 
@@ -107,6 +124,57 @@ class CallRouter:
         self._start(call)
         return call
 
+    def place_api(self, caller: str, called: str, order: ApiOrder) -> Call:
+        """REST creates a call, ``queued`` as Twilio answers; it rings ``called`` right
+        after (a timer), and on answer ``order`` says what it does."""
+        call = Call(self._new_sid("CA"), Direction.OUTBOUND_API, caller, called, self._clock(),
+                    api=order)
+        self._registry.add(call)
+        self._progress(call, "initiated")
+        self._outbox.start_timer(TimerKey(TimerKind.API_CALL_STARTS, call.sid), 0)
+        return call
+
+    def _ring_api_call(self, call: Call) -> None:
+        if call.ended or call.status is not CallStatus.QUEUED:
+            return  # canceled while queued
+        if self._dialer.ring_call(call, call.api.timeout if call.api else 60):
+            self._progress(call, "ringing")
+        else:
+            self._end(call, call.dial_outcome or CallStatus.FAILED)
+
+    def _answered(self, call: Call) -> None:
+        """A REST-created call was answered: fetch its Url, or run its TwiML."""
+        call.answered_at = self._clock()
+        self._progress(call, "answered")
+        order = call.api
+        if order is not None and order.url is not None:
+            params = self._api_params(call)
+            call.webhook = {"url": order.url, "params": params, "status": None}
+            self._outbox.fetch_twiml(call.sid, order.url, params)
+        elif order is not None:
+            call.program = order.program
+            self._run(call)
+
+    def _api_params(self, call: Call) -> dict[str, str]:
+        return {"AccountSid": self._credentials.account_sid, "CallSid": call.sid,
+                "From": call.caller, "To": call.called, "Caller": call.caller,
+                "Called": call.called, "Direction": "outbound-api",
+                "CallStatus": rest_status(call), "ApiVersion": API_VERSION}
+
+    def _progress(self, call: Call, event: str) -> None:
+        """POST the call's status callback for ``event`` if REST asked for it."""
+        order = call.api
+        if order is None or order.status_callback is None or event not in order.status_events:
+            return
+        params = {**self._api_params(call), "CallbackSource": "call-progress-events",
+                  "SequenceNumber": str(order.callbacks_sent),
+                  "Timestamp": twilio_date(self._clock())}
+        if event == "completed":
+            started = call.answered_at or call.ended_at or call.created_at
+            params["CallDuration"] = str(round((call.ended_at or started) - started))
+        order.callbacks_sent += 1
+        self._outbox.post_callback(order.status_callback, params)
+
     def _start(self, call: Call) -> None:
         self._registry.add(call)
         params = voice_params(
@@ -120,7 +188,7 @@ class CallRouter:
     def twiml_received(self, call_sid: str, result: WebhookResult) -> None:
         """Act on the webhook's answer, unless the call ended while it was awaited."""
         call = self._registry.find(call_sid)
-        if call is None or call.ended or call.webhook is None:
+        if call is None or call.ended or (call.webhook is None and not call.awaiting_action):
             return
         if call.awaiting_action:
             self._action_received(call, result)
@@ -142,8 +210,22 @@ class CallRouter:
             match verb:
                 case Say(text=text):
                     call.said.append(text)
+                case Play(url=url, loop=loop):
+                    call.played.append({"url": url, "as": "play", "loop": loop,
+                                        "at": self._clock()})
+                case Pause(length=length):
+                    self._outbox.start_timer(TimerKey(TimerKind.PAUSE_OVER, call.sid, call.step),
+                                             length)
+                    return
+                case Redirect(url=url):
+                    self._fetch(call, url, {**self._call_params(call), "CallStatus": "in-progress"})
+                    return
                 case Hangup():
                     break
+                case Dial(conference=room) if room is not None:
+                    call.dial_action = verb.action
+                    if self.conferences.join(call.sid, room):
+                        return
                 case Dial():
                     call.dial_action = verb.action
                     if self._dialer.dial(call, verb) or self._follow_action(call):
@@ -163,12 +245,18 @@ class CallRouter:
         if not action or call.webhook is None:
             return False
         outcome = call.dial_outcome or CallStatus.COMPLETED
-        params = {**call.webhook["params"], "CallStatus": "in-progress",
-                  "DialCallStatus": _DIAL_CALL_STATUS.get(outcome, "failed")}
-        call.actions.append({"url": action, "params": params, "status": None})
-        call.awaiting_action = True
-        self._outbox.fetch_twiml(call.sid, action, params)
+        self._fetch(call, action, {**self._call_params(call), "CallStatus": "in-progress",
+                                   "DialCallStatus": _DIAL_CALL_STATUS.get(outcome, "failed")})
         return True
+
+    def _call_params(self, call: Call) -> dict[str, str]:
+        return call.webhook["params"] if call.webhook is not None else self._api_params(call)
+
+    def _fetch(self, call: Call, url: str, params: dict[str, str]) -> None:
+        """Fetch TwiML that replaces the verbs still to run (an action, a Redirect, REST)."""
+        call.actions.append({"url": url, "params": params, "status": None})
+        call.awaiting_action = True
+        self._outbox.fetch_twiml(call.sid, url, params)
 
     def _action_received(self, call: Call, result: WebhookResult) -> None:
         call.awaiting_action = False
@@ -191,8 +279,80 @@ class CallRouter:
         self._dialer.reject(conn_id, callsid)
 
     def timer_fired(self, key: TimerKey) -> None:
-        """See :meth:`Dialer.timer_fired`."""
-        self._dialer.timer_fired(key)
+        """A REST call leaves the queue, a ``<Pause>`` is over, or see
+        :meth:`Dialer.timer_fired`; stale timers do nothing."""
+        call = self._registry.find(key.sid)
+        if key.kind is TimerKind.API_CALL_STARTS:
+            if call is not None:
+                self._ring_api_call(call)
+        elif key.kind is TimerKind.PAUSE_OVER:
+            if call is not None and not call.ended and call.step == key.step \
+                    and not call.awaiting_action:
+                self._run(call)
+        else:
+            self._dialer.timer_fired(key)
+
+    # ---- REST changes a call; conferences let calls go.
+
+    def redirect(self, call: Call, *, url: str | None, program: tuple[Verb, ...]) -> None:
+        """REST gives ``call`` new TwiML: it leaves its conference or Dial and runs it.
+
+        A REST-created call not yet answered runs it when answered instead.
+
+        Raises:
+            CallEnded: the call has already ended.
+        """
+        if call.ended:
+            raise CallEnded(call.sid)
+        if call.api is not None and call.answered_at is None:
+            call.api.url, call.api.program = url, program
+            return
+        self.conferences.leave(call.sid, "participant_updated_via_api")
+        call.conference = None
+        for leg in call.legs:
+            if leg.sid == call.sid:
+                continue  # a REST call's own leg is the call itself: it stays up
+            if leg.status is CallStatus.RINGING:
+                self._dialer.stop_ringing(leg, CallStatus.CANCELED)
+            elif leg.status is CallStatus.IN_PROGRESS:
+                if leg.answered_by is not None:
+                    self._outbox.send(leg.answered_by, "hangup", {"callsid": leg.sid})
+                leg.status = CallStatus.COMPLETED
+        call.dial_action = None
+        call.status = CallStatus.IN_PROGRESS
+        # The new verbs replace those still to run; steps keep counting, so a Pause or
+        # Dial timer of the old ones finds its step gone.
+        if url is not None:
+            self._fetch(call, url, {**self._call_params(call), "CallStatus": "in-progress"})
+        else:
+            call.awaiting_action = False
+            call.program = tuple(call.program[:call.step]) + program
+            self._run(call)
+
+    def end_api(self, call: Call, status: str) -> None:
+        """REST ``Status=completed`` hangs up any call; ``canceled`` only one not yet
+        answered (else it does nothing, as with Twilio).
+
+        Raises:
+            CallEnded: the call has already ended.
+        """
+        if call.ended:
+            raise CallEnded(call.sid)
+        if status == "completed":
+            self._end(call, _hangup_status(call))
+        elif rest_status(call) in ("queued", "ringing"):
+            self._end(call, CallStatus.CANCELED)
+
+    def _released(self, call_sid: str, hang_up: bool) -> None:
+        """Its conference let the call go: it ends (kicked) or goes on after its Dial."""
+        call = self._registry.find(call_sid)
+        if call is None or call.ended:
+            return
+        if hang_up:
+            self._end(call, _hangup_status(call))
+        else:
+            call.dial_outcome = CallStatus.COMPLETED
+            self._dial_over(call)
 
     # ---- Calls end.
 
@@ -247,6 +407,9 @@ class CallRouter:
             self._end(call, _hangup_status(call), by=conn_id)
             return True
         for leg in call.legs:
+            if leg.sid == call.sid and conn_id == leg.answered_by:
+                self._end(call, CallStatus.COMPLETED, by=conn_id)  # a REST call's own end
+                return True
             if conn_id in leg.ringing:
                 self._dialer.stop_ringing_on(call, leg, conn_id, unanswered)
                 return True
@@ -277,8 +440,22 @@ class CallRouter:
         call.status = status
         call.error = error
         call.ended_at = self._clock()
+        self.conferences.leave(call.sid)
+        self._progress(call, "completed")
         self._registry.finish(call)
 
 
 def _hangup_status(call: Call) -> CallStatus:
     return CallStatus.COMPLETED if call.status is CallStatus.IN_PROGRESS else CallStatus.CANCELED
+
+
+def rest_status(call: Call) -> str:
+    """The status Twilio's REST API shows: a call whose ``<Dial>`` rings is in progress
+    (only a REST call still ringing its ``To`` is ``ringing``); a declined one is busy."""
+    if call.status is CallStatus.RINGING and (call.api is None or call.answered_at is not None):
+        return CallStatus.IN_PROGRESS
+    if call.status is CallStatus.REJECTED:
+        return CallStatus.BUSY
+    return call.status
+
+

@@ -39,6 +39,9 @@ from sandbox.signaling.protocol import parse
 from sandbox.signaling.protocol import text_field
 from sandbox.signaling.routing import CallRouter
 from sandbox.signaling.webhook import WebhookResult
+from sandbox.twilio_rest.api import RestApi
+from sandbox.twilio_rest.api import RestRequest
+from sandbox.twilio_rest.api import RestResponse
 
 _DIGITS = re.compile(r"[0-9*#w]+")  # what call.sendDigits() accepts ("w" is a pause)
 Payload = dict[str, Any]
@@ -53,6 +56,8 @@ class Fault(StrEnum):
     # until cleared: /voice requests carry a wrong X-Twilio-Signature (a rotated auth token),
     # so the token service answers 403 and every call fails with an application error
     FORGE_WEBHOOK_SIGNATURES = "forge_webhook_signatures"
+    REST_UNAVAILABLE = "rest_unavailable"  # until cleared: every REST request answers 503
+    REST_SLOW = "rest_slow"  # until cleared: every REST request answers after 3 s
 
 
 class Switchboard:
@@ -82,6 +87,9 @@ class Switchboard:
             self._calls, self._outbox, credentials=credentials, webhook_url=webhook_url,
             ringers=self._ringers, clock=clock, new_sid=sid_factory, ring_seconds=ring_seconds,
         )
+        self.rest_api = RestApi(credentials, self._calls, self._router, clock=clock,
+                                unavailable=lambda: Fault.REST_UNAVAILABLE in self.faults,
+                                log_size=history)
         self._handlers: dict[str, Callable[[Session, Payload], None]] = {
             "listen": self._listen, "register": self._register, "invite": self._invite,
             "answer": self._answer, "reject": self._reject, "hangup": self._hangup,
@@ -228,6 +236,13 @@ class Switchboard:
         self._router.timer_fired(key)
         return self._outbox.drain()
 
+    # ---- Twilio's REST API.
+
+    def rest(self, request: RestRequest) -> tuple[RestResponse, list[Effect]]:
+        """Answer one REST request (never raises); return its answer and the effects."""
+        response = self.rest_api.handle(request)
+        return response, self._outbox.drain()
+
     # ---- The control API.
 
     def place_call(self, caller: str, called: str) -> tuple[Payload, list[Effect]]:
@@ -264,6 +279,10 @@ class Switchboard:
         else:
             self.faults.discard(fault)
 
+    def rest_requests(self) -> list[Payload]:
+        """The last REST requests, oldest first, their secrets redacted."""
+        return list(self.rest_api.log)
+
     def call(self, sid: str) -> Payload:
         """Return call ``sid`` (any of its sids); raises CallNotFound if there is none."""
         return self._calls.get(sid).to_json()
@@ -285,6 +304,7 @@ class Switchboard:
             ],
             "identities": identities,
             "calls": self._calls.to_json(),
+            "conferences": [room.to_json() for room in self._router.conferences.rooms()],
             "faults": sorted(self.faults),
             "messages": self._log.to_json(),
         }

@@ -4,18 +4,22 @@ When a call starts, Twilio POSTs form parameters to the application's voice URL 
 ``X-Twilio-Signature`` computed with the account's Auth Token, and acts on the TwiML it
 gets back. The emulator does the same against the token service's ``/voice``.
 
-The TwiML subset understood: ``<Say>``, ``<Hangup>`` and ``<Dial>`` (``timeout``,
-``callerId``, ``action``: POSTed with ``DialCallStatus`` when the Dial ends, its TwiML
-then replacing the verbs after the Dial; nouns ``<Number>``, ``<Client>`` with a text or ``<Identity>`` name, or a
-bare number as text). Other verbs need media (``<Play>``, ``<Gather>``…) and are skipped.
+The TwiML subset understood (docs/twilio-rest.md): ``<Say>``, ``<Play>``, ``<Pause>``,
+``<Redirect>``, ``<Hangup>`` and ``<Dial>`` (``timeout``, ``callerId``, ``action``: POSTed with
+``DialCallStatus`` when the Dial ends, its TwiML then replacing the verbs after the Dial; nouns
+``<Number>``, ``<Client>`` with a text or ``<Identity>`` name, a bare number as text, or one
+``<Conference>``). Verbs that need to hear the caller (``<Gather>``, ``<Record>``…) are skipped.
 
-Public names: API_VERSION, DEFAULT_DIAL_TIMEOUT, Say, Dial, Hangup, Verb, TwimlError,
-WebhookResult, voice_params, sign, parse_twiml, fetch_twiml.
+Public names: API_VERSION, DEFAULT_DIAL_TIMEOUT, Say, Play, Pause, Redirect, Conference, Dial,
+Hangup, Verb, TwimlError, WebhookResult, voice_params, twilio_date, sign, parse_twiml, parse_events,
+fetch_twiml, post_callback.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -36,6 +40,40 @@ class Say:
 
 
 @dataclass(frozen=True)
+class Play:
+    url: str
+    loop: int = 1
+
+
+@dataclass(frozen=True)
+class Pause:
+    length: int = 1  # seconds
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+
+
+@dataclass(frozen=True)
+class Conference:
+    """``<Dial><Conference>``, or a REST participant: how this call joins the room ``name``."""
+
+    name: str
+    start_on_enter: bool = True
+    end_on_exit: bool = False
+    muted: bool = False
+    beep: str = "true"
+    wait_url: str | None = None
+    label: str | None = None
+    coach: str | None = None
+    coaching: bool = False
+    # Honoured from the conference's first participant only, as Twilio does.
+    status_callback: str | None = None
+    status_events: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Dial:
     # Each target is an E.164 number or "client:<identity>", as a call's "To" reads.
     targets: tuple[str, ...]
@@ -43,6 +81,7 @@ class Dial:
     caller_id: str | None = None
     # Where Twilio POSTs DialCallStatus when the Dial ends; its TwiML replaces the rest.
     action: str | None = None
+    conference: Conference | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +89,7 @@ class Hangup:
     pass
 
 
-Verb = Say | Dial | Hangup
+Verb = Say | Play | Pause | Redirect | Dial | Hangup
 
 
 class TwimlError(ValueError):
@@ -97,6 +136,11 @@ def voice_params(
     }
 
 
+def twilio_date(moment: float) -> str:
+    """``moment`` as Twilio writes dates on the 2010 API: ``Tue, 10 Aug 2010 08:02:17 +0000``."""
+    return time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(moment))
+
+
 def sign(url: str, params: dict[str, str], auth_token: str) -> str:
     """Return the ``X-Twilio-Signature`` for a form POST of ``params`` to ``url``."""
     return RequestValidator(auth_token).compute_signature(url, params)
@@ -116,8 +160,15 @@ def parse_twiml(text: str) -> tuple[Verb, ...]:
         raise TwimlError(f"TwiML root is <{root.tag}>, not <Response>")
     verbs: list[Verb] = []
     for element in root:
+        text = (element.text or "").strip()
         if element.tag == "Say":
-            verbs.append(Say((element.text or "").strip()))
+            verbs.append(Say(text))
+        elif element.tag == "Play":
+            verbs.append(Play(text, loop=_seconds(element, "loop", 1, low=0)))
+        elif element.tag == "Pause":
+            verbs.append(Pause(_seconds(element, "length", 1, low=0)))
+        elif element.tag == "Redirect":
+            verbs.append(Redirect(text))
         elif element.tag == "Dial":
             verbs.append(_parse_dial(element))
         elif element.tag == "Hangup":
@@ -125,20 +176,58 @@ def parse_twiml(text: str) -> tuple[Verb, ...]:
     return tuple(verbs)
 
 
+def _seconds(element: ElementTree.Element, name: str, default: int, *, low: int = 1) -> int:
+    raw = element.get(name, str(default))
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < low:
+        raise TwimlError(f"<{element.tag} {name}={raw!r}> is not a "
+                         f"{'positive' if low else 'whole'} number")
+    return int(raw)
+
+
 def _parse_dial(element: ElementTree.Element) -> Dial:
     bare_number = (element.text or "").strip()
     targets = [bare_number] if bare_number else []
+    conference = None
     for noun in element:
         if noun.tag == "Number":
             targets.append((noun.text or "").strip())
         elif noun.tag == "Client":
             identity = noun.findtext("Identity") or noun.text or ""
             targets.append(f"client:{identity.strip()}")
-    raw_timeout = element.get("timeout", str(DEFAULT_DIAL_TIMEOUT))
-    if not raw_timeout.isdigit() or int(raw_timeout) == 0:
-        raise TwimlError(f"<Dial timeout={raw_timeout!r}> is not a positive number of seconds")
-    return Dial(tuple(targets), timeout=int(raw_timeout), caller_id=element.get("callerId"),
-                action=element.get("action") or None)
+        elif noun.tag == "Conference":
+            conference = _parse_conference(noun)
+    if conference is not None and targets:
+        raise TwimlError("<Dial> holds a <Conference> and other nouns")
+    return Dial(tuple(targets), timeout=_seconds(element, "timeout", DEFAULT_DIAL_TIMEOUT),
+                caller_id=element.get("callerId"), action=element.get("action") or None,
+                conference=conference)
+
+
+def _parse_conference(noun: ElementTree.Element) -> Conference:
+    name = (noun.text or "").strip()
+    if not name:
+        raise TwimlError("<Conference> names no conference")
+    flag = {"true": True, "false": False}
+
+    def boolean(attribute: str, default: bool) -> bool:
+        raw = noun.get(attribute, str(default).lower())
+        if raw not in flag:
+            raise TwimlError(f"<Conference {attribute}={raw!r}> is not true or false")
+        return flag[raw]
+
+    return Conference(
+        name, start_on_enter=boolean("startConferenceOnEnter", True),
+        end_on_exit=boolean("endConferenceOnExit", False), muted=boolean("muted", False),
+        beep=noun.get("beep", "true"), wait_url=noun.get("waitUrl") or None,
+        label=noun.get("participantLabel") or None, coach=noun.get("coach") or None,
+        coaching=bool(noun.get("coach")), status_callback=noun.get("statusCallback") or None,
+        status_events=parse_events(noun.get("statusCallbackEvent", "")))
+
+
+def parse_events(raw: str | list[str]) -> frozenset[str]:
+    """Event names as Twilio takes them: space-separated, or repeated parameters."""
+    words = raw.split() if isinstance(raw, str) else [w for item in raw for w in item.split()]
+    return frozenset(words)
 
 
 async def fetch_twiml(
@@ -157,6 +246,14 @@ async def fetch_twiml(
         return WebhookResult(status, verbs=parse_twiml(body), twiml=body)
     except TwimlError as problem:
         return WebhookResult(status, twiml=body, error=str(problem))
+
+
+async def post_callback(url: str, params: dict[str, str], *, auth_token: str,
+                        timeout: float) -> int | None:
+    """POST a signed status callback; return the HTTP status (None: unreachable). Never raises."""
+    signature = sign(url, params, auth_token)
+    status, _, _ = await asyncio.to_thread(_post_form, url, params, signature, timeout)
+    return status
 
 
 def _post_form(

@@ -125,7 +125,8 @@ class WebhookStub:
     """A voice URL on loopback that checks X-Twilio-Signature as the token service does.
 
     It answers ``twiml`` (200) to correctly signed requests and 403 to others, and keeps
-    every request's form and whether its signature held.
+    every request's path, form and whether its signature held for the URL it was sent to
+    (``url`` for the voice webhook, ``base + "/<anything>"`` for callbacks).
     """
 
     def __init__(self, auth_token: str, twiml: str = "<Response/>") -> None:
@@ -139,8 +140,8 @@ class WebhookStub:
                 length = int(self.headers.get("Content-Length", "0"))
                 form = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
                 signature = self.headers.get("X-Twilio-Signature", "")
-                valid = validator.validate(stub.url, form, signature)
-                stub.requests.append({"form": form, "valid": valid})
+                valid = validator.validate(stub.base + self.path, form, signature)
+                stub.requests.append({"path": self.path, "form": form, "valid": valid})
                 body = stub.twiml.encode() if valid else b"bad signature"
                 self.send_response(200 if valid else 403)
                 self.send_header("Content-Type", "text/xml")
@@ -152,10 +153,17 @@ class WebhookStub:
                 pass  # keep the test output quiet
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/api/voice"
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = self.base + "/api/voice"
         # A short poll interval: shutdown() waits up to one.
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
                                         daemon=True)
+
+    def signed_forms(self, path: str) -> list[dict[str, str]]:
+        """The forms POSTed to ``path``, in order; each must be validly signed for its URL."""
+        requests = [request for request in self.requests if request["path"] == path]
+        assert all(request["valid"] for request in requests), requests
+        return [request["form"] for request in requests]
 
     def __enter__(self) -> Self:
         self._thread.start()

@@ -17,6 +17,8 @@ from sandbox.credentials import TwilioCredentials
 from sandbox.signaling.calls import NO_ANSWER_NUMBER
 from sandbox.signaling.control import bp
 from sandbox.signaling.emulator import Emulator
+from server import errors
+from tests.error_shape import assert_error
 from tests.live import wait_until
 
 API = "/sandbox/api/twilio"
@@ -53,6 +55,7 @@ def control() -> Iterator[Control]:
         run_on_loop(emulator.start("127.0.0.1", 0))
         app = Flask(__name__)
         app.extensions["sandbox"] = SimpleNamespace(emulator=emulator, run_on_loop=run_on_loop)
+        errors.init_app(app)
         app.register_blueprint(bp)
         try:
             yield Control(app.test_client(), emulator, webhook, credentials.caller_id)
@@ -63,16 +66,12 @@ def control() -> Iterator[Control]:
             loop.close()
 
 
-def assert_error(response, status: int, code: str, message: str) -> None:
-    assert response.status_code == status
-    assert response.get_json() == {"error": {"status": status, "code": code, "message": message}}
-
-
 def test_state_lists_everything(control):
     """GET returns connections, identities, calls, faults and the message log."""
     response = control.client.get(API)
     assert response.status_code == 200
-    assert response.get_json() == {"connections": [], "identities": {}, "calls": [], "faults": [],
+    assert response.get_json() == {"connections": [], "identities": {}, "calls": [],
+                                   "conferences": [], "faults": [],
                                    "messages": {"received": [], "sent": []}}
 
 
@@ -155,8 +154,8 @@ def test_faults_are_set_listed_and_cleared(control):
     ("delete", "/faults/earthquake", {}),
 ])
 def test_unknown_faults_are_400(control, method, path, kwargs):
-    """A fault name that is not one of the four is 400, listing them."""
+    """A fault name that is not one of the six is 400, listing them."""
     response = getattr(control.client, method)(API + path, **kwargs)
     assert_error(response, 400, "invalid_fault",
                  "'fault' must be one of: drop_connections, pause_heartbeats, reject_tokens, "
-                 "forge_webhook_signatures")
+                 "forge_webhook_signatures, rest_unavailable, rest_slow")

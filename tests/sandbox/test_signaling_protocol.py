@@ -25,8 +25,12 @@ from sandbox.signaling.protocol import FrameError
 from sandbox.signaling.protocol import Message
 from sandbox.signaling.protocol import parse
 from sandbox.signaling.switchboard import Fault
+from sandbox.signaling.webhook import Conference
 from sandbox.signaling.webhook import Dial
 from sandbox.signaling.webhook import Hangup
+from sandbox.signaling.webhook import Pause
+from sandbox.signaling.webhook import Play
+from sandbox.signaling.webhook import Redirect
 from sandbox.signaling.webhook import Say
 from sandbox.signaling.webhook import TwimlError
 from sandbox.signaling.webhook import parse_twiml
@@ -185,11 +189,22 @@ def test_signature_validates_with_twilio_request_validator():
     (('<Response><Dial timeout="7"><Client>alice</Client><Client><Identity>bob</Identity>'
      "</Client></Dial><Say>Nobody</Say></Response>"),
      (Dial(("client:alice", "client:bob"), timeout=7), Say("Nobody"))),
-    ("<Response><Dial>+15551234567</Dial><Play>x.mp3</Play></Response>",
-     (Dial(("+15551234567",)),)),
+    ("<Response><Dial>+15551234567</Dial><Gather/><Play>x.mp3</Play></Response>",
+     (Dial(("+15551234567",)), Play("x.mp3"))),
+    (('<Response><Play loop="0">a.wav</Play><Pause length="2"/><Redirect>/next</Redirect>'
+     "</Response>"), (Play("a.wav", loop=0), Pause(2), Redirect("/next"))),
+    (('<Response><Dial action="/after"><Conference startConferenceOnEnter="false" '
+      'endConferenceOnExit="true" muted="true" beep="onEnter" waitUrl="/wait" '
+      'participantLabel="customer" statusCallback="/conf" '
+      'statusCallbackEvent="start end join">room-1</Conference></Dial></Response>'),
+     (Dial((), action="/after", conference=Conference(
+         "room-1", start_on_enter=False, end_on_exit=True, muted=True, beep="onEnter",
+         wait_url="/wait", label="customer", status_callback="/conf",
+         status_events=frozenset({"start", "end", "join"}))),)),
 ])
 def test_parse_twiml_reads_the_verbs_it_acts_on(twiml, verbs):
-    """Say, Dial (numbers, clients, timeout, callerId) and Hangup parse; media verbs are skipped."""
+    """Say, Play, Pause, Redirect, Dial (numbers, clients, a conference, timeout, callerId)
+    and Hangup parse; verbs that must hear the caller (Gather) are skipped."""
     assert parse_twiml(twiml) == verbs
 
 
@@ -198,6 +213,12 @@ def test_parse_twiml_reads_the_verbs_it_acts_on(twiml, verbs):
     ("<Html/>", "not <Response>"),
     ('<Response><Dial timeout="soon"/></Response>', "not a positive number"),
     ('<Response><Dial timeout="0"/></Response>', "not a positive number"),
+    ('<Response><Pause length="-1"/></Response>', "not a whole number"),
+    ("<Response><Dial><Conference/></Dial></Response>", "names no conference"),
+    ('<Response><Dial><Conference muted="yes">r</Conference></Dial></Response>',
+     "not true or false"),
+    (("<Response><Dial><Number>+15551234567</Number><Conference>r</Conference></Dial>"
+     "</Response>"), "a <Conference> and other nouns"),
 ])
 def test_parse_twiml_refuses_what_it_cannot_follow(twiml, message):
     """Malformed TwiML raises TwimlError naming the problem."""

@@ -31,6 +31,7 @@ from werkzeug.test import TestResponse
 
 from server import create_app
 from server.config import load_settings
+from tests.error_shape import assert_error as check_error_shape
 
 ISSUER = "https://idp.example.test/"
 AUDIENCE = "twilio-fusion-toolbar"
@@ -173,22 +174,8 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def assert_error() -> Callable[..., dict[str, object]]:
-    """Return the helper that checks the service's one JSON error shape."""
-
-    def check(response: TestResponse, status: int, code: str, message: str | None = None):
-        assert response.status_code == status
-        assert response.mimetype == "application/json"
-        body = response.get_json()
-        assert set(body) == {"error"}
-        error = body["error"]
-        assert set(error) == {"status", "code", "message"}
-        assert (error["status"], error["code"]) == (status, code)
-        assert isinstance(error["message"], str) and error["message"]
-        if message is not None:
-            assert error["message"] == message
-        return error
-
-    return check
+    """Return the helper that checks the one JSON error shape (shared with the sandbox's tests)."""
+    return check_error_shape
 
 
 class TwilioWebhooks:
