@@ -62,7 +62,7 @@ def test_client_boot_loads_every_module():
 
 
 def test_client_sounds_are_small_local_wavs():
-    from toolbar.settings import SOUND_FILES
+    from toolbar.core.settings import SOUND_FILES
 
     total = 0
     for name in SOUND_FILES.values():
@@ -86,7 +86,7 @@ def test_client_sounds_are_what_the_script_makes(tmp_path):
 
 def test_client_sounds_version_is_their_digest():
     """Browsers cache /sounds/* for a year (netlify.toml): changed sounds need new URLs."""
-    from toolbar.settings import SOUNDS_VERSION
+    from toolbar.core.settings import SOUNDS_VERSION
 
     digest = hashlib.sha256()
     for path in sorted((CLIENT / "sounds").iterdir()):

@@ -1,8 +1,10 @@
 """Agent-facing messages, failure kinds, and the token service's answers."""
 
-from toolbar import messages
-from toolbar.messages import Failure
-from toolbar.tokens import read_token_response
+from toolbar.core import messages
+from toolbar.core import status
+from toolbar.core import twilio_errors
+from toolbar.core.errors import Failure
+from toolbar.core.tokens import read_token_response
 
 _KINDS = (messages.TOKEN_REFUSED, messages.TOKEN_RATE_LIMITED, messages.TOKEN_SERVICE_DOWN,
           messages.TOKEN_BAD_RESPONSE, messages.TWILIO_REFUSED, messages.TWILIO_UNREACHABLE,
@@ -19,9 +21,9 @@ def test_messages_every_failure_has_its_own_sentence():
 
 
 def test_messages_failure_status_carries_kind_and_detail():
-    status = messages.failure_status(messages.TOKEN_REFUSED, "HTTP 401")
-    assert status.tone == messages.ERROR and status.kind == messages.TOKEN_REFUSED
-    assert status.text.endswith("(HTTP 401)")
+    line = status.failure_status(messages.TOKEN_REFUSED, "HTTP 401")
+    assert line.tone == status.ERROR and line.kind == messages.TOKEN_REFUSED
+    assert line.text.endswith("(HTTP 401)")
     assert str(Failure(messages.UEF_TIMEOUT, "5 s")).endswith("(5 s)")
 
 
@@ -35,10 +37,10 @@ def test_messages_unknown_kind_reads_as_internal():
 
 
 def test_messages_progress():
-    assert messages.progress_status("available").tone == messages.OK
-    assert messages.progress_status("reconnecting").tone == messages.WARN
+    assert status.progress_status("available").tone == status.OK
+    assert status.progress_status("reconnecting").tone == status.WARN
     try:
-        messages.progress_status("nonsense")
+        status.progress_status("nonsense")
     except KeyError:
         pass
     else:
@@ -47,11 +49,11 @@ def test_messages_progress():
 
 def test_messages_twilio_error_kinds():
     for code in (20101, 20104, 31204, 31205):
-        assert messages.twilio_error_kind(code) == "auth"
+        assert twilio_errors.device_error_kind(code) == "auth"
     for code in (31000, 31005, 31009, 53000):
-        assert messages.twilio_error_kind(code) == "connection"
+        assert twilio_errors.device_error_kind(code) == "connection"
     for code in (31401, 31400, None, 0):
-        assert messages.twilio_error_kind(code) == "other"
+        assert twilio_errors.device_error_kind(code) == "other"
 
 
 def _failure(status, body):

@@ -1,6 +1,6 @@
 """UEF payloads: what Fusion receives for each operation and agent command."""
 
-from toolbar import payloads
+from toolbar.core import payloads
 
 
 def test_payloads_agent_state_available():

@@ -3,8 +3,8 @@
 from client_helpers import available_machine
 from client_helpers import ready_machine
 from client_helpers import registering_machine
-from toolbar.machine import AgentMachine
-from toolbar.presentation import present
+from toolbar.core.machine import AgentMachine
+from toolbar.core.presentation import present
 
 
 def test_presentation_starting():
@@ -47,8 +47,8 @@ def test_presentation_reconnecting_is_not_available():
 def test_presentation_failure():
     machine = AgentMachine()
     machine.start()
-    from toolbar import messages
-    from toolbar.messages import Failure
+    from toolbar.core import messages
+    from toolbar.core.errors import Failure
     machine.startup_failed(Failure(messages.UEF_TIMEOUT, "x"))
     model = present(machine)
     assert model["presence"] == "error" and model["tone"] == "error"

@@ -1,9 +1,9 @@
 """TOOLBAR_CONFIG: checked at start-up, turned into Device options."""
 
-from toolbar.settings import SOUND_FILES
-from toolbar.settings import SOUNDS_VERSION
-from toolbar.settings import ConfigError
-from toolbar.settings import Settings
+from toolbar.core.settings import SOUND_FILES
+from toolbar.core.settings import SOUNDS_VERSION
+from toolbar.core.settings import ConfigError
+from toolbar.core.settings import Settings
 
 
 def _config(**changes):

@@ -1,7 +1,7 @@
 """CallView: the call panel of the toolbar's page (client/index.html), drawn from the model.
 
 DOM contract (tests and scripts rely on it):
-- ``#call-panel[data-call-state]``: ``idle`` or a call phase (toolbar/calldefs.py: ringing,
+- ``#call-panel[data-call-state]``: ``idle`` or a call phase (toolbar/core/calldefs.py: ringing,
   connecting, dialing, active); ``[data-direction]`` inbound/outbound while a call is live.
 - ``#call-info`` (hidden when idle): ``#caller`` (the other party's number),
   ``#caller-name`` (Fusion's contact name, if any), ``#call-timer`` (mm:ss since connected).
@@ -15,17 +15,18 @@ Public names: CallView.
 
 import js
 
-from toolbar import ffi
+from toolbar.adapters import ffi
 
 _BUTTONS = ("answer", "decline", "hangup", "mute")
 
 
 class CallView:
-    """Bind the call panel's controls to ``actions`` (IntegrationActionHandler); render."""
+    """Bind the call panel's controls to the core's Toolbar; render."""
 
-    def __init__(self, document, actions, on_bug):
+    def __init__(self, document, toolbar, apply, on_bug) -> None:
         self._document = document
-        self._actions = actions
+        self._toolbar = toolbar
+        self._apply = apply
         self._panel = document.querySelector("#call-panel")
         self._shown = {}
         self._since = None
@@ -36,7 +37,7 @@ class CallView:
         self._panel.addEventListener("click", self._callbacks[0])
         self._element("dial-form").addEventListener("submit", self._callbacks[1])
 
-    def render(self, call):
+    def render(self, call: dict) -> None:
         """Show ``call`` (presentation.present_call)."""
         state = call["state"]
         idle = state == "idle"
@@ -65,20 +66,21 @@ class CallView:
         if ffi.is_missing(button):
             return
         digit = button.getAttribute("data-digit")
+        toolbar = self._toolbar
         if not ffi.is_missing(digit):
-            self._actions.send_digit(str(digit))
+            self._apply(toolbar.send_digit(str(digit)))
             return
-        handlers = {"answer": self._actions.answer, "decline": self._actions.decline,
-                    "hangup": self._actions.hang_up, "mute": self._actions.toggle_mute}
+        handlers = {"answer": toolbar.answer, "decline": toolbar.decline,
+                    "hangup": toolbar.hang_up, "mute": toolbar.toggle_mute}
         handler = handlers.get(str(button.id))
         if handler is not None:
-            handler()
+            self._apply(handler())
 
     def _on_submit(self, event):
         event.preventDefault()
         number = str(self._element("dial-number").value or "")
         if number.strip():
-            self._actions.dial(number)
+            self._apply(self._toolbar.dial(number))
 
     # ---- The timer ----
 

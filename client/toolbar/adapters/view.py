@@ -5,11 +5,11 @@ The page's contract, relied on by Fusion's users and by the tests:
   the state ("Available", "Unavailable", "Connecting…"); ``aria-disabled`` while starting
   or in a transition (it keeps keyboard focus; clicks are ignored meanwhile).
 - ``#status``: ``role=status``, ``aria-live=polite``; ``data-tone`` (info, ok, warn, error)
-  and ``data-failure`` (the failure kind of toolbar/messages.py, or empty).
+  and ``data-failure`` (the failure kind of toolbar/core/messages.py, or empty).
 - ``#agent-id``: the Fusion agent id.
-- ``#toolbar``: ``data-phase`` (toolbar/states.py phases), ``data-presence``, ``aria-busy``,
+- ``#toolbar``: ``data-phase`` (toolbar/core/states.py phases), ``data-presence``, ``aria-busy``,
   ``data-python`` (``cpython`` on Pyodide, ``micropython``) once Python runs.
-- ``#call-panel`` and its controls: see toolbar/call_view.py.
+- ``#call-panel`` and its controls: see toolbar/adapters/call_view.py.
 - ``body[data-ready="true"]``: start-up is over and the toolbar accepts actions.
 
 Public names: ToolbarView.
@@ -17,14 +17,14 @@ Public names: ToolbarView.
 
 import sys
 
-from toolbar import ffi
-from toolbar.call_view import CallView
+from toolbar.adapters import ffi
+from toolbar.adapters.call_view import CallView
 
 
 class ToolbarView:
-    """Bind the toggle and render view models into the page."""
+    """Bind the toggle and the call panel to the core's Toolbar; render view models."""
 
-    def __init__(self, document, *, on_toggle, on_bug, actions=None):
+    def __init__(self, document, toolbar, apply, *, on_bug) -> None:
         self._body = document.body
         self._root = _require(document, "#toolbar")
         self._toggle = _require(document, "#availability-toggle")
@@ -34,12 +34,12 @@ class ToolbarView:
         self._shown = {}
         # Python runs: boot.js's watchdog stands down; tests read which interpreter it is.
         self._root.setAttribute("data-python", sys.implementation.name)
-        self._click = ffi.callback(lambda event: on_toggle(), on_bug)
+        self._click = ffi.callback(lambda event: apply(toolbar.toggle()), on_bug)
         self._toggle.addEventListener("click", self._click)
-        self._calls = CallView(document, actions, on_bug) if actions is not None else None
+        self._calls = CallView(document, toolbar, apply, on_bug)
 
-    def render(self, model):
-        """Show ``model`` (presentation.present); only what changed is written, so the
+    def render(self, model: dict) -> None:
+        """Show ``model`` (Toolbar.present); only what changed is written, so the
         ``aria-live`` region announces a status line once."""
         self._set("pressed", model["pressed"],
                   lambda on: self._toggle.setAttribute("aria-pressed", _bool(on)))
@@ -57,8 +57,7 @@ class ToolbarView:
                   lambda presence: self._root.setAttribute("data-presence", presence))
         self._set("busy", model["busy"],
                   lambda busy: self._root.setAttribute("aria-busy", _bool(busy)))
-        if self._calls is not None and "call" in model:
-            self._calls.render(model["call"])
+        self._calls.render(model["call"])
         if model["ready"]:
             self._set("ready", True, lambda ready: self._body.setAttribute("data-ready", "true"))
 
