@@ -180,6 +180,8 @@ def release(proxy):
 
 _resolvers = []
 _unsettled = set()
+_resolved = []
+_KEPT_RESOLVED = 32
 
 
 def _capture(resolve, reject):
@@ -192,9 +194,10 @@ _capture_proxy = create_proxy(_capture)
 class Deferred:
     """A real JS Promise (``promise``) and ``resolve(value)``, which fulfils it once.
 
-    Kept referenced until resolved: MicroPython 1.27 may otherwise collect the promise's
-    proxy between a callback returning it and JavaScript receiving it (measured: the
-    caller then got ``undefined``).
+    Kept referenced until resolved, and a while after (the last _KEPT_RESOLVED): MicroPython
+    1.27 may otherwise collect the promise's proxy between a callback returning it and
+    JavaScript receiving it (measured: the caller then got ``undefined``), and a callback
+    may resolve its promise before returning it.
     """
 
     def __init__(self):
@@ -205,6 +208,8 @@ class Deferred:
     def resolve(self, value):
         if self in _unsettled:
             _unsettled.discard(self)
+            _resolved.append(self)
+            del _resolved[:-_KEPT_RESOLVED]
             self._resolve(value)
 
 
