@@ -31,8 +31,8 @@ from bench import browser
 from bench.common import Row
 from bench.common import subject_main
 from bench.common import summarize
+from sandbox.config import INTERPRETERS
 
-INTERPRETERS = ("pyodide", "micropython")
 TOGGLES = 50  # of each direction
 # Checkpoints of each direction, in order: (name of the step that ends here, where, event).
 # "toolbar"/"host" is the frame; the event is a bench mark, or token:start/token:end.

@@ -29,7 +29,8 @@ from tests.live import holds_for
 from tests.live import wait_until
 
 AGENT = "alice_agent"
-INTERPRETERS = ("pyodide", "micropython")
+from sandbox.config import INTERPRETERS
+
 TWILIO_API = "/sandbox/api/twilio"
 
 # Read the toolbar's state in one round trip (inside the frame).

@@ -41,6 +41,7 @@ def _ringing(calls, key="CA1", caller="+15557770001"):
 
 
 def test_calls_inbound_accept_then_hang_up_is_wrapup():
+    """An answered inbound call publishes startCommEvent with newCommEvent's outData; hanging up closes it WRAPUP."""
     calls, _ = _machine()
     _ringing(calls)
     assert _actions(calls.accept()) == [calldefs.ACCEPT_ACTION]
@@ -56,6 +57,7 @@ def test_calls_inbound_accept_then_hang_up_is_wrapup():
 
 
 def test_calls_far_end_hangs_up_is_wrapup():
+    """The caller hanging up a connected call closes it WRAPUP."""
     calls, _ = _machine()
     _ringing(calls)
     calls.accept()
@@ -64,6 +66,7 @@ def test_calls_far_end_hangs_up_is_wrapup():
 
 
 def test_calls_reject_abandon_timeout_reasons():
+    """Decline is REJECT, the caller giving up ABANDONED, Fusion's offer timeout MISSED."""
     for act, reason, action in (
         (lambda m: m.reject(), "REJECT", calldefs.REJECT_ACTION),
         (lambda m: m.call_ended("CA1", "cancel"), "ABANDONED", None),
@@ -90,6 +93,7 @@ def test_calls_events_before_fusion_answers_wait_for_out_data():
 
 
 def test_calls_fusion_commands_wait_for_the_outcome():
+    """Fusion's accept is answered once the call connects; a command for another call fails."""
     calls, _ = _machine()
     _ringing(calls)
     assert [e.result for e in calls.fusion_command("accept", "other", "w0")] == [payloads.FAILURE]
@@ -106,6 +110,7 @@ def test_calls_fusion_commands_wait_for_the_outcome():
 
 
 def test_calls_accept_fails_if_the_caller_left():
+    """Fusion's accept fails when the caller hangs up before the call connects."""
     calls, _ = _machine()
     _ringing(calls)
     calls.fusion_command("accept", "CA1", "w1")
@@ -116,6 +121,7 @@ def test_calls_accept_fails_if_the_caller_left():
 
 
 def test_calls_second_incoming_while_busy_is_declined_and_missed():
+    """A second call while busy is declined at once; Fusion records it MISSED and the agent reads why."""
     calls, _ = _machine()
     _ringing(calls)
     calls.accept()
@@ -130,6 +136,7 @@ def test_calls_second_incoming_while_busy_is_declined_and_missed():
 
 
 def test_calls_click_to_dial_answered():
+    """Click-to-dial uses the outgoing event's uuid and data, dials, and starts once answered."""
     calls, device = _machine()
     effects = calls.dial("+15550001111", device, "uuid-1", {"SVCMCA_DISPLAY_NAME": "Bo"})
     new, dial = effects
@@ -146,6 +153,7 @@ def test_calls_click_to_dial_answered():
 
 
 def test_calls_outbound_failures_and_cancel():
+    """A failed outbound call sends outboundCommError with the right code, then REJECT; a cancel is CANCELED."""
     for code, kind in ((31486, "BUSY"), (31480, "NO_ANSWER"), (31000, "FAILED"),
                        (31401, "MICROPHONE")):
         calls, device = _machine()
@@ -164,6 +172,7 @@ def test_calls_outbound_failures_and_cancel():
 
 
 def test_calls_dial_refused_before_connecting():
+    """A number that is not E.164 is refused before dialling, with INVALID_NUMBER for Fusion."""
     calls, device = _machine()
     effects = calls.dial("12345", device, "uuid-1")
     assert _ops(effects) == [payloads.NEW_COMM_EVENT, payloads.OUTBOUND_COMM_ERROR]
@@ -179,6 +188,7 @@ def test_calls_dial_refused_before_connecting():
 
 
 def test_calls_mute_and_digits_only_when_active():
+    """Mute and DTMF act only on a connected call."""
     calls, _ = _machine()
     assert calls.toggle_mute() == [] and calls.send_digits("1") == []
     _ringing(calls)
@@ -193,6 +203,7 @@ def test_calls_mute_and_digits_only_when_active():
 
 
 def test_calls_e164_and_error_kinds():
+    """The E.164 check and the sorting of Twilio and DOM errors into outboundCommError codes."""
     assert numbers.is_e164("+15550001111") and not numbers.is_e164("15550001111")
     assert not numbers.is_e164("+0123") and not numbers.is_e164("+1555abc") and not numbers.is_e164(None)
     assert twilio_errors.call_error_kind(None, "NotAllowedError") == "MICROPHONE"

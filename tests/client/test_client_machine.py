@@ -47,6 +47,7 @@ def test_machine_startup_failure_is_an_error_state():
 
 
 def test_machine_startup_failed_before_configuration():
+    """A start-up failure before Fusion answered leaves ERROR, saying why."""
     machine = AgentMachine()
     machine.start()
     assert machine.startup_failed(Failure(messages.UEF_LIBRARY, "404")) == []
@@ -106,6 +107,7 @@ def test_machine_toggle_ignored_rules_are_the_views():
 
 
 def test_machine_unavailable_while_registering_never_publishes_available():
+    """Going unavailable while registering stops the Device and never tells Fusion AVAILABLE."""
     machine, device = registering_machine()
     assert machine.request_availability(False) == [Effect(fx.STOP_DEVICE, device=device)]
     assert machine.device_registered(device) == []  # the Device being stopped
@@ -127,6 +129,7 @@ def test_machine_available_again_waits_for_the_old_device():
 
 
 def test_machine_token_refused():
+    """A refused token leaves the agent unavailable, reading why."""
     machine = ready_machine()
     fetch = only(machine.toggle(), fx.FETCH_TOKEN)
     effects = machine.token_failed(fetch.request, Failure(messages.TOKEN_REFUSED, "HTTP 401"))
@@ -136,6 +139,7 @@ def test_machine_token_refused():
 
 
 def test_machine_twilio_rejects_token_while_registering():
+    """Twilio refusing the token stops the Device and says so."""
     machine, device = registering_machine()
     effects = machine.device_error(device, 20101, "AccessTokenInvalid")
     assert effects == [Effect(fx.STOP_DEVICE, device=device)]
@@ -146,6 +150,7 @@ def test_machine_twilio_rejects_token_while_registering():
 
 
 def test_machine_signaling_unreachable_gives_up_after_timeout():
+    """No registration within registerTimeoutMs: the Device stops and the agent reads why."""
     machine = ready_machine(register_timeout_ms=5000)
     fetch = only(machine.toggle(), fx.FETCH_TOKEN)
     effects = machine.token_received(fetch.request, "t")
@@ -160,6 +165,7 @@ def test_machine_signaling_unreachable_gives_up_after_timeout():
 
 
 def test_machine_stale_timer_is_ignored():
+    """A registration timer that runs out after the Device registered changes nothing."""
     machine = ready_machine()
     fetch = only(machine.toggle(), fx.FETCH_TOKEN)
     effects = machine.token_received(fetch.request, "t")
@@ -195,6 +201,7 @@ def test_machine_unavailable_during_reconnect_stays_unavailable():
 
 
 def test_machine_token_refresh():
+    """tokenWillExpire fetches one fresh token at a time and hands it to the same Device."""
     machine, device = available_machine()
     fetch = only(machine.token_will_expire(device), fx.FETCH_TOKEN)
     assert fetch.purpose == states.REFRESH
@@ -206,6 +213,7 @@ def test_machine_token_refresh():
 
 
 def test_machine_refresh_failure_goes_unavailable_cleanly():
+    """A failed refresh takes the agent unavailable and tells Fusion."""
     machine, device = available_machine()
     fetch = only(machine.token_will_expire(device), fx.FETCH_TOKEN)
     effects = machine.token_failed(fetch.request, Failure(messages.TOKEN_SERVICE_DOWN, "HTTP 503"))
@@ -216,6 +224,7 @@ def test_machine_refresh_failure_goes_unavailable_cleanly():
 
 
 def test_machine_refused_refreshed_token():
+    """The SDK refusing a refreshed token takes the agent unavailable."""
     machine, device = available_machine()
     fetch = only(machine.token_will_expire(device), fx.FETCH_TOKEN)
     machine.token_received(fetch.request, "fresh")
@@ -224,6 +233,7 @@ def test_machine_refused_refreshed_token():
 
 
 def test_machine_refresh_result_after_stop_is_ignored():
+    """A refreshed token arriving after the agent went unavailable is ignored."""
     machine, device = available_machine()
     fetch = only(machine.token_will_expire(device), fx.FETCH_TOKEN)
     machine.toggle()
@@ -242,6 +252,7 @@ def test_machine_fusion_refuses_available():
 
 
 def test_machine_failed_unavailable_publish_is_repeated():
+    """A failed UNAVAILABLE publish is shown and published again next time."""
     machine, device = available_machine()
     machine.toggle()
     publish = publish_id(machine.device_stopped(device))
@@ -264,6 +275,7 @@ def test_machine_late_failure_of_an_older_publish_is_ignored():
 
 
 def test_machine_fusion_answering_again_clears_its_failure():
+    """Fusion answering again replaces its timeout warning with the phase's line."""
     machine, device = available_machine()
     machine.toggle()
     publish = publish_id(machine.device_stopped(device))
@@ -278,6 +290,7 @@ def test_machine_fusion_answering_again_clears_its_failure():
 
 
 def test_machine_device_creation_fails():
+    """The SDK refusing to create the Device leaves the agent unavailable, reading why."""
     machine, device = registering_machine()
     effects = machine.device_failed(device, Failure(messages.DEVICE_FAILED, "no WebRTC"))
     assert effects == []
@@ -287,6 +300,7 @@ def test_machine_device_creation_fails():
 
 
 def test_machine_device_creation_fails_while_stopping():
+    """A Device failing while being stopped leaves the machine unavailable, once."""
     machine, device = registering_machine()
     machine.request_availability(False)
     machine.device_failed(device, Failure(messages.DEVICE_FAILED, "x"))
@@ -305,6 +319,7 @@ def test_machine_make_available_during_startup():
 
 
 def test_machine_events_of_other_devices_are_ignored():
+    """Events of a replaced Device change nothing."""
     machine, device = available_machine()
     other = device + 100
     for event in (machine.device_registered, machine.device_unregistered,
@@ -315,6 +330,7 @@ def test_machine_events_of_other_devices_are_ignored():
 
 
 def test_machine_other_errors_change_nothing():
+    """Device errors that are neither auth nor connection change nothing."""
     machine, device = available_machine()
     assert machine.device_error(device, 31400, "BadRequest") == []
     assert machine.device_error(device, None) == []
@@ -322,6 +338,7 @@ def test_machine_other_errors_change_nothing():
 
 
 def test_machine_internal_error_is_shown():
+    """A bug in the toolbar is shown as an error line with its detail."""
     machine = ready_machine()
     machine.internal_error("ValueError: x")
     assert machine.status.tone == status.ERROR and "ValueError: x" in machine.status.text
