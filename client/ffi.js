@@ -12,8 +12,8 @@
  * always fulfils, with {ok: true, value} or {ok: false, error: {name, message, code}};
  * `invoke` and `constructNow` return that outcome at once, for methods that return no
  * promise; `invokeEach` makes several such calls in one crossing (every crossing costs, see
- * bench/README.md); `fire` starts a call whose outcome nobody awaits; `get`, `hasMethod` and
- * `methods` read properties without throwing.
+ * bench/README.md) and `read` a chain of getters; `fire` starts a call whose outcome nobody
+ * awaits; `get`, `hasMethod` and `methods` read properties without throwing.
  */
 (() => {
   "use strict";
@@ -124,6 +124,21 @@
         return typeof target?.[name] === "function";
       } catch {
         return false;
+      }
+    },
+
+    /** target.a().b()… for the JSON list of getter names [a, b, …], as an outcome whose
+     *  value is undefined where a getter is missing (one crossing for a chain). */
+    read(target, names) {
+      try {
+        let value = target;
+        for (const name of JSON.parse(names)) {
+          if (typeof value?.[name] !== "function") return { ok: true, value: undefined };
+          value = value[name]();
+        }
+        return { ok: true, value };
+      } catch (error) {
+        return { ok: false, error: describe(error) };
       }
     },
 

@@ -15,7 +15,7 @@ which raise JsError instead. Other differences it hides (measured, see docs/pysc
   (Pyodide turns the promises *other* calls return into Python futures).
 
 Public names: window, document, JsError, is_missing, js_object, to_py, get, put, has_method,
-methods, call, call_now, call_each, begin, construct, construct_now, fire, load_script,
+methods, read, call, call_now, call_each, begin, construct, construct_now, fire, load_script,
 callback, release, Deferred, deferred.
 """
 
@@ -78,6 +78,16 @@ def methods(target, names):
     """Return the set of ``names`` that are methods of ``target``, in one crossing."""
     found = _helpers.methods(target, json.dumps(list(names)))
     return set(json.loads(found)) if isinstance(found, str) else set()
+
+
+def read(target, *getters):
+    """Return ``target.a().b()…`` for getters ``a, b, …`` in one crossing; ``None`` where a
+    getter is missing (or returns nothing).
+
+    Raises:
+        JsError: a getter threw.
+    """
+    return _value(_helpers.read(target, json.dumps(list(getters))))
 
 
 def call_each(target, calls):

@@ -91,7 +91,7 @@ class FusionHandler:
         """
         response = await self._publish(operation, fields)
         try:
-            out_data = _getter(_getter(response, "getResponseData"), "getOutData")
+            out_data = ffi.read(response, "getResponseData", "getOutData")
         except ffi.JsError:
             out_data = None
         out = ffi.to_py(out_data) if out_data is not None else None
@@ -254,9 +254,9 @@ def apply_fields(request, fields: dict, setters: set) -> None:
 
 def _outcome(response):
     """Return ``(succeeded, error)`` of a publish response, typed getters first."""
-    data = _getter(response, "getResponseData")
-    if data is not None and ffi.has_method(data, "isSuccess"):
-        return bool(ffi.call_now(data, "isSuccess")), _getter(data, "getError")
+    succeeded = ffi.read(response, "getResponseData", "isSuccess")
+    if succeeded is not None:
+        return bool(succeeded), ffi.read(response, "getResponseData", "getError")
     payload = _raw_payload(response)
     return payload.get("result", "success") == "success", payload.get("error")
 
@@ -299,16 +299,14 @@ def _answered(response, data, result, out_data):
 
 def _getter(target, name):
     """Return ``target.name()`` when it exists, else None."""
-    if target is None or not ffi.has_method(target, name):
-        return None
-    return ffi.call_now(target, name)
+    return None if target is None else ffi.read(target, name)
 
 
 def _event_data(response):
     """The data of a non-controllable event: getResponseData().getData(), else responseDetails."""
     data = None
     if ffi.has_method(response, "getResponseData"):
-        data = ffi.to_py(_getter(_getter(response, "getResponseData"), "getData"))
+        data = ffi.to_py(ffi.read(response, "getResponseData", "getData"))
     if not isinstance(data, dict):
         data = ffi.to_py(ffi.get(response, "responseDetails"))
     return data if isinstance(data, dict) else {}

@@ -25,7 +25,7 @@ class ToolbarView:
     """Bind the toggle and the call panel to the core's Toolbar; render view models."""
 
     def __init__(self, document, toolbar, apply, *, on_bug) -> None:
-        self._body = document.body
+        self._body = ffi.get(document, "body")
         self._root = _require(document, "#toolbar")
         self._toggle = _require(document, "#availability-toggle")
         self._label = _require(document, "#availability-label")
@@ -33,33 +33,33 @@ class ToolbarView:
         self._agent = _require(document, "#agent-id")
         self._shown = {}
         # Python runs: boot.js's watchdog stands down; tests read which interpreter it is.
-        self._root.setAttribute("data-python", sys.implementation.name)
+        ffi.call_now(self._root, "setAttribute", "data-python", sys.implementation.name)
         self._click = ffi.callback(lambda event: apply(toolbar.toggle()), on_bug)
-        self._toggle.addEventListener("click", self._click)
+        ffi.call_now(self._toggle, "addEventListener", "click", self._click)
         self._calls = CallView(document, toolbar, apply, on_bug)
 
     def render(self, model: dict) -> None:
         """Show ``model`` (Toolbar.present); only what changed is written, so the
         ``aria-live`` region announces a status line once."""
         self._set("pressed", model["pressed"],
-                  lambda on: self._toggle.setAttribute("aria-pressed", _bool(on)))
+                  lambda on: ffi.call_now(self._toggle, "setAttribute", "aria-pressed", _bool(on)))
         self._set("disabled", model["disabled"],
-                  lambda off: self._toggle.setAttribute("aria-disabled", _bool(off)))
+                  lambda off: ffi.call_now(self._toggle, "setAttribute", "aria-disabled", _bool(off)))
         self._set("label", model["label"], lambda text: _set_text(self._label, text))
         self._set("status", model["status"], lambda text: _set_text(self._status, text))
-        self._set("tone", model["tone"], lambda tone: self._status.setAttribute("data-tone", tone))
+        self._set("tone", model["tone"], lambda tone: ffi.call_now(self._status, "setAttribute", "data-tone", tone))
         self._set("failure", model["failure"],
-                  lambda kind: self._status.setAttribute("data-failure", kind))
+                  lambda kind: ffi.call_now(self._status, "setAttribute", "data-failure", kind))
         self._set("agent", model["agent"], lambda agent: _set_text(self._agent, agent or "…"))
         self._set("phase", model["phase"],
-                  lambda phase: self._root.setAttribute("data-phase", phase))
+                  lambda phase: ffi.call_now(self._root, "setAttribute", "data-phase", phase))
         self._set("presence", model["presence"],
-                  lambda presence: self._root.setAttribute("data-presence", presence))
+                  lambda presence: ffi.call_now(self._root, "setAttribute", "data-presence", presence))
         self._set("busy", model["busy"],
-                  lambda busy: self._root.setAttribute("aria-busy", _bool(busy)))
+                  lambda busy: ffi.call_now(self._root, "setAttribute", "aria-busy", _bool(busy)))
         self._calls.render(model["call"])
         if model["ready"]:
-            self._set("ready", True, lambda ready: self._body.setAttribute("data-ready", "true"))
+            self._set("ready", True, lambda ready: ffi.call_now(self._body, "setAttribute", "data-ready", "true"))
 
     def _set(self, key, value, write):
         if key in self._shown and self._shown[key] == value:
@@ -69,14 +69,14 @@ class ToolbarView:
 
 
 def _require(document, selector):
-    element = document.querySelector(selector)
+    element = ffi.call_now(document, "querySelector", selector)
     if ffi.is_missing(element):
         raise ValueError("the toolbar page has no " + selector)
     return element
 
 
 def _set_text(element, text):
-    element.textContent = text
+    ffi.put(element, "textContent", text)
 
 
 def _bool(value):
