@@ -212,8 +212,8 @@ class FusionHandler:
         except ffi.JsError as error:
             if error.name == "TimeoutError":
                 seconds = str(self._settings.uef_timeout_ms // 1000)
-                raise Failure(messages.UEF_TIMEOUT, what + ": no answer within " + seconds
-                              + " s") from None
+                raise Failure(messages.UEF_TIMEOUT, what + ": " + messages.text(
+                    "detail.no-answer", seconds=seconds)) from None
             raise Failure(messages.UEF_ERROR, what + ": " + error.message) from None
 
 

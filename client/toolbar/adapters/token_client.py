@@ -49,5 +49,5 @@ class TokenClient:
 
     def _reason(self, error):
         if error.name in ("TimeoutError", "AbortError"):
-            return "no answer within " + str(self._timeout_ms // 1000) + " s"
+            return messages.text("detail.no-answer", seconds=str(self._timeout_ms // 1000))
         return error.message

@@ -35,7 +35,7 @@ from toolbar.core.status import call_status
 class Call:
     """One call; read its attributes, only CallMachine changes them."""
 
-    def __init__(self, key, direction, number, event_id, phase):
+    def __init__(self, key: str, direction: str, number: str, event_id: str, phase: str) -> None:
         self.key = key
         self.direction = direction
         self.number = number
@@ -64,20 +64,20 @@ class CallMachine:
     # ---- Questions ----
 
     @property
-    def current(self):
+    def current(self) -> Call | None:
         """The live call (not ended), or None."""
         for call in self.calls.values():
             if call.phase != calldefs.ENDED:
                 return call
         return None
 
-    def live_event_ids(self):
+    def live_event_ids(self) -> list:
         call = self.current
         return [call.event_id] if call is not None else []
 
     # ---- Twilio: a call arrives ----
 
-    def incoming(self, key, caller):
+    def incoming(self, key: str, caller: str) -> list:
         """Device ``incoming``: offer the call to Fusion, or decline it when busy."""
         busy = self.current is not None
         call = Call(key, calldefs.INBOUND, caller, key, calldefs.RINGING)
@@ -93,7 +93,7 @@ class CallMachine:
 
     # ---- The agent or Fusion acts ----
 
-    def accept(self, request=None):
+    def accept(self, request=None) -> list:
         call = self.current
         if call is None or call.direction != calldefs.INBOUND or call.phase != calldefs.RINGING:
             return _answer(request, False)
@@ -102,13 +102,13 @@ class CallMachine:
             call.requests.append(request)
         return [_action(call, calldefs.ACCEPT_ACTION)]
 
-    def reject(self, request=None):
+    def reject(self, request=None) -> list:
         call = self.current
         if call is None or call.direction != calldefs.INBOUND or call.phase != calldefs.RINGING:
             return _answer(request, False)
         return self._end(call, "REJECT", calldefs.REJECT_ACTION) + _answer(request, True)
 
-    def hang_up(self, request=None):
+    def hang_up(self, request=None) -> list:
         """Hang up (or decline, or cancel) the live call."""
         call = self.current
         if call is None:
@@ -118,7 +118,7 @@ class CallMachine:
         reason = "WRAPUP" if call.connected else "CANCELED"
         return self._end(call, reason, calldefs.DISCONNECT_ACTION) + _answer(request, True)
 
-    def fusion_command(self, command, event_id, request):
+    def fusion_command(self, command: str, event_id: str, request) -> list:
         """onToolbarInteractionCommand ``command`` for ``event_id``."""
         call = self.current
         if call is None or call.event_id != event_id:
@@ -127,26 +127,26 @@ class CallMachine:
         handler = handlers.get(command)
         return handler(request) if handler else _answer(request, False)
 
-    def offer_timeout(self, event_id):
+    def offer_timeout(self, event_id: str) -> list:
         """onDataUpdated OFFER_TIMEOUT: Fusion gave up offering; stop ringing."""
         call = self.calls.get(event_id)
         if call is None or call.phase != calldefs.RINGING:
             return []
         return self._end(call, "MISSED", calldefs.REJECT_ACTION)
 
-    def toggle_mute(self):
+    def toggle_mute(self) -> list:
         call = self.current
         if call is None or call.phase != calldefs.ACTIVE:
             return []
         return [_action(call, calldefs.MUTE_ACTION, not call.muted)]
 
-    def send_digits(self, digits):
+    def send_digits(self, digits: str) -> list:
         call = self.current
         if call is None or call.phase != calldefs.ACTIVE:
             return []
         return [_action(call, calldefs.DIGITS_ACTION, digits)]
 
-    def dial(self, number, device, comm_uuid=None, extra=None):
+    def dial(self, number: str, device, comm_uuid=None, extra=None) -> list:
         """Click-to-dial (``comm_uuid`` = the outgoing event's uuid) or a number typed in."""
         self._counter += 1
         event_id = comm_uuid or "manual-" + str(self._counter)
@@ -174,13 +174,13 @@ class CallMachine:
 
     # ---- Twilio: what happens to the call ----
 
-    def call_ringing(self, key):
+    def call_ringing(self, key: str) -> list:
         call = self._live(key)
         if call is not None and call.phase == calldefs.DIALING:
             call.phase = calldefs.RINGING
         return []
 
-    def call_accepted(self, key):
+    def call_accepted(self, key: str) -> list:
         """Call ``accept``: the call is connected (answered by us or by the far end)."""
         call = self._live(key)
         if call is None:
@@ -193,7 +193,7 @@ class CallMachine:
         call.requests = []
         return effects
 
-    def call_ended(self, key, how):
+    def call_ended(self, key: str, how: str) -> list:
         """Call ``disconnect`` / ``cancel`` / ``reject``, as ``how``."""
         call = self._live(key)
         if call is None:
@@ -205,7 +205,7 @@ class CallMachine:
         # An outbound call that ends unanswered with no error: the call was refused.
         return self._fail(call, "FAILED", _error_text("FAILED"))
 
-    def call_error(self, key, code, name="", message=""):
+    def call_error(self, key: str, code, name: str = "", message: str = "") -> list:
         call = self._live(key)
         if call is None:
             return []
@@ -219,13 +219,14 @@ class CallMachine:
             self.status_line.show(call_status("microphone"))
         return effects
 
-    def call_action_failed(self, key, action, code, name="", message=""):
+    def call_action_failed(self, key: str, action: str, code, name: str = "",
+                           message: str = "") -> list:
         """An SDK call (accept, connect, mute...) threw or rejected."""
         if action in (calldefs.ACCEPT_ACTION, fx.DIAL):
             return self.call_error(key, code, name, message)
         return []
 
-    def call_muted(self, key, muted):
+    def call_muted(self, key: str, muted: bool) -> list:
         call = self._live(key)
         if call is not None:
             call.muted = bool(muted)
@@ -233,7 +234,7 @@ class CallMachine:
 
     # ---- Fusion answered ----
 
-    def comm_published(self, key, operation, out_data=None, failed=False):
+    def comm_published(self, key, operation: str, out_data=None, failed: bool = False) -> list:
         call = self.calls.get(key)
         if call is None or operation != payloads.NEW_COMM_EVENT:
             if call is not None and operation == payloads.CLOSE_COMM_EVENT:

@@ -23,7 +23,9 @@ from toolbar.core import payloads
 from toolbar.core import states
 from toolbar.core import twilio_errors
 from toolbar.core.effects import Effect
+from toolbar.core.errors import Failure
 from toolbar.core.settings import DEFAULTS
+from toolbar.core.status import Status
 from toolbar.core.status import StatusLine
 from toolbar.core.status import failure_status
 from toolbar.core.status import progress_status
@@ -60,27 +62,27 @@ class AgentMachine:
     # ---- Questions ----
 
     @property
-    def status(self):
+    def status(self) -> Status:
         """What the status line shows (the Toolbar's, shared with the call machine)."""
         return self.status_line.current
 
     @property
-    def ready(self):
+    def ready(self) -> bool:
         """True once start-up succeeded: the toolbar accepts the agent's actions."""
         return self.phase in states.READY_PHASES
 
     @property
-    def available(self):
+    def available(self) -> bool:
         """True only while the Device is registered and the agent wants calls."""
         return self.phase == states.AVAILABLE
 
     @property
-    def transitioning(self):
+    def transitioning(self) -> bool:
         return self.phase in states.TRANSITIONS
 
     # ---- Start-up ----
 
-    def start(self):
+    def start(self) -> list:
         """Begin start-up; idempotent."""
         if self.phase != states.OFFLINE:
             return []
@@ -88,14 +90,14 @@ class AgentMachine:
         self.status_line.show(progress_status("starting"))
         return [Effect(fx.CONNECT_FUSION)]
 
-    def fusion_connected(self, agent_id):
+    def fusion_connected(self, agent_id: str) -> list:
         """UEF answered getConfiguration: tell Fusion the agent is logged in, not available."""
         if self.phase != states.INITIALIZING:
             return []
         self.agent_id = agent_id
         return self._publish(False)
 
-    def startup_failed(self, failure):
+    def startup_failed(self, failure: Failure) -> list:
         """Start-up could not complete (a messages.Failure); the toolbar stays unusable."""
         self.phase = states.ERROR
         self.wants_available = False
@@ -107,11 +109,11 @@ class AgentMachine:
 
     # ---- The agent's intent (toggle, Fusion's makeAvailable/makeUnavailable) ----
 
-    def toggle(self):
+    def toggle(self) -> list:
         """The agent clicked the availability toggle."""
         return self.request_availability(not self.wants_available)
 
-    def request_availability(self, wanted):
+    def request_availability(self, wanted: bool) -> list:
         """The agent (or Fusion on their behalf) wants to be available, or not."""
         if self.phase == states.ERROR:
             return []
@@ -120,7 +122,7 @@ class AgentMachine:
 
     # ---- Fusion ----
 
-    def agent_state_published(self, publish, failure=None):
+    def agent_state_published(self, publish: int, failure: Failure | None = None) -> list:
         """Publish ``publish`` of agentStateEventOperation finished; ``failure`` if it failed.
 
         Only the latest publish matters: Fusion handles them in order, so the last one sent
@@ -150,12 +152,11 @@ class AgentMachine:
 
     # ---- Tokens ----
 
-    def token_received(self, request, token):
+    def token_received(self, request: int, token: str) -> list:
         """The token service answered fetch ``request`` with a Twilio Access Token."""
-        if self._token_request is None or self._token_request[0] != request:
+        purpose = self._answered_fetch(request)
+        if purpose is None:
             return []
-        purpose = self._token_request[1]
-        self._token_request = None
         if purpose == states.REFRESH:
             if self.device is None or self._device_stopping:
                 return []
@@ -170,18 +171,17 @@ class AgentMachine:
                 Effect(fx.START_TIMER, timer=self._register_timer,
                        ms=self.register_timeout_ms)]
 
-    def token_failed(self, request, failure):
+    def token_failed(self, request: int, failure: Failure) -> list:
         """Fetch ``request`` failed (a messages.Failure)."""
-        if self._token_request is None or self._token_request[0] != request:
+        purpose = self._answered_fetch(request)
+        if purpose is None:
             return []
-        purpose = self._token_request[1]
-        self._token_request = None
         if purpose == states.REFRESH:
             detail = failure.detail or messages.failure_text(failure.kind)
             return self._give_up(messages.REFRESH_FAILED, detail)
         return self._give_up(failure.kind, failure.detail)
 
-    def token_update_failed(self, device, failure):
+    def token_update_failed(self, device: int, failure: Failure) -> list:
         """The SDK refused the refreshed token of Device ``device``."""
         if not self._is_live(device):
             return []
@@ -190,7 +190,7 @@ class AgentMachine:
 
     # ---- The Device ----
 
-    def device_failed(self, device, failure):
+    def device_failed(self, device: int, failure: Failure) -> list:
         """The SDK refused to create Device ``device``; nothing is left of it."""
         if device != self.device:
             return []
@@ -198,14 +198,14 @@ class AgentMachine:
         self.status_line.show(failure_status(failure.kind, failure.detail))
         return self._device_gone()
 
-    def device_registering(self, device):
+    def device_registering(self, device: int) -> list:
         if not self._is_live(device):
             return []
         if self.phase == states.GOING_AVAILABLE:
             self.status_line.show(progress_status("registering"))
         return []
 
-    def device_registered(self, device):
+    def device_registered(self, device: int) -> list:
         """Device ``device`` registered: the agent can take calls; tell Fusion."""
         if not self._is_live(device):
             return []
@@ -218,7 +218,7 @@ class AgentMachine:
         self.status_line.show(progress_status("reconnected" if reconnected else "available"))
         return self._publish(True)
 
-    def device_unregistered(self, device):
+    def device_unregistered(self, device: int) -> list:
         """Device ``device`` lost its registration without being asked to (signaling lost)."""
         if not self._is_live(device):
             return []
@@ -230,7 +230,7 @@ class AgentMachine:
         self.status_line.show(progress_status("reconnecting"))
         return self._publish(False)
 
-    def device_error(self, device, code, message=""):
+    def device_error(self, device: int, code, message: str = "") -> list:
         """Device ``device`` emitted ``error`` with a Twilio error ``code``."""
         if not self._is_live(device):
             return []
@@ -242,19 +242,19 @@ class AgentMachine:
             self.status_line.show(progress_status("still-connecting"))
         return []
 
-    def token_will_expire(self, device):
+    def token_will_expire(self, device: int) -> list:
         """Device ``device`` says its token expires soon: fetch a new one (once at a time)."""
         if not self._is_live(device) or self._token_request is not None:
             return []
         return self._fetch(states.REFRESH)
 
-    def device_stopped(self, device):
+    def device_stopped(self, device: int) -> list:
         """Device ``device`` is unregistered and destroyed: it can never re-register."""
         if device != self.device:
             return []
         return self._device_gone()
 
-    def timer_fired(self, timer):
+    def timer_fired(self, timer: int) -> list:
         """Timer ``timer`` ran out; only the current registration timer matters."""
         if timer != self._register_timer:
             return []
@@ -267,7 +267,7 @@ class AgentMachine:
 
     # ---- Anything else ----
 
-    def internal_error(self, detail):
+    def internal_error(self, detail: str) -> list:
         """A bug surfaced (an exception in the toolbar's own code): say so, stay safe."""
         self.status_line.show(failure_status(messages.INTERNAL, detail))
         return []
@@ -323,6 +323,14 @@ class AgentMachine:
         self._register_timer = None
         return [Effect(fx.STOP_DEVICE, device=self.device)]
 
+    def _answered_fetch(self, request):
+        """The purpose of fetch ``request`` if it is the one awaited (then no longer), else None."""
+        if self._token_request is None or self._token_request[0] != request:
+            return None
+        purpose = self._token_request[1]
+        self._token_request = None
+        return purpose
+
     def _fetch(self, purpose):
         self._token_request = (self._next(), purpose)
         return [Effect(fx.FETCH_TOKEN, request=self._token_request[0], purpose=purpose)]
@@ -335,7 +343,7 @@ class AgentMachine:
         return [Effect(fx.PUBLISH_AGENT_STATE, publish=self._last_publish,
                        available=available, fields=payloads.agent_state(available))]
 
-    def phase_status(self):
+    def phase_status(self) -> Status:
         """The progress line of the current phase, to replace a warning that no longer holds."""
         names = {states.AVAILABLE: "available", states.RECONNECTING: "reconnecting",
                  states.GOING_AVAILABLE: "registering",

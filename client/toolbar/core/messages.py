@@ -53,6 +53,7 @@ SENTENCES = {
     "failure.with-detail": "{text} ({detail})",
     # Technical details the toolbar writes itself (after a failure's sentence).
     "detail.register-timeout": "no registration within {seconds} s",
+    "detail.no-answer": "no answer within {seconds} s",
     # Progress (the status line).
     "progress.starting": "Connecting to Fusion…",
     "progress.ready": "You are unavailable.",
