@@ -2,9 +2,9 @@
 
 The tree at git REF (default: where this branch left main) is exported to a temporary
 folder, with this tree's vendored assets (the same package-lock.json), and its own sandbox
-serves its own client; then this tree's. Each gets bench/toggle.py's toggles, on each
-interpreter, in the same browser and the same run, so the two columns differ only by the
-code. Rows as bench/toggle.py's, with ``tree`` added.
+serves its own client, beside this tree's sandbox. Both get bench/toggle.py's toggles, on
+each interpreter, in alternating blocks in the same browser, so the two columns differ
+only by the code. Rows as bench/toggle.py's totals, with ``tree`` added.
 
 Usage: ``python -m bench.toggle_compare [--before REF] [--toggles N]``.
 
@@ -34,29 +34,27 @@ from bench.toggle import clear_marks
 from bench.toggle import toggle_once
 
 
-def run(before_ref: str, toggles: int) -> Iterator[Row]:
-    """Toggle ``toggles`` times each way on each interpreter, the tree before then this one."""
+def run(before_ref: str, toggles: int, rounds: int = 5) -> Iterator[Row]:
+    """Toggle ``toggles`` times each way on each interpreter and tree, in ``rounds``
+    alternating blocks (before, after, before…), so a load that comes and goes on the
+    machine weighs on both trees alike."""
+    durations: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
         before = export(before_ref, Path(folder))
         (before / "client" / "vendor").symlink_to(ROOT / "client" / "vendor")
-        trees = (("before " + git("rev-parse", "--short", before_ref), before),
-                 ("after", ROOT))
-        with browser.chromium() as driver:
-            for tree, root in trees:
-                yield from _toggle_tree(driver, tree, root, toggles)
-
-
-def _toggle_tree(driver, tree: str, root: Path, toggles: int) -> Iterator[Row]:
-    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
-    with browser.sandbox(root=root) as live:
-        for interpreter in INTERPRETERS:
-            browser.open_host(driver, live, f"interpreter={interpreter}")
-            clear_marks(driver)
-            for _ in range(toggles):
-                for direction in STEPS:
-                    steps = toggle_once(driver, live, direction)
-                    durations[interpreter, direction].append(steps["total"])
-    for (interpreter, direction), values in durations.items():
+        names = ("before " + git("rev-parse", "--short", before_ref), "after")
+        with (browser.sandbox(root=before) as old, browser.sandbox() as new,
+              browser.chromium() as driver):
+            for interpreter in INTERPRETERS:
+                for block in range(rounds):
+                    for tree, live in zip(names, (old, new)):
+                        browser.open_host(driver, live, f"interpreter={interpreter}")
+                        clear_marks(driver)
+                        for _ in range(toggles // rounds + (block < toggles % rounds)):
+                            for direction in STEPS:
+                                total = toggle_once(driver, live, direction)["total"]
+                                durations[tree, interpreter, direction].append(total)
+    for (tree, interpreter, direction), values in durations.items():
         yield {"bench": "toggle", "tree": tree, "interpreter": interpreter,
                "direction": direction, "step": "total", "metric": "ms", **summarize(values)}
 
