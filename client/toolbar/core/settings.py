@@ -5,7 +5,7 @@ SPEC names every key with its type, default and meaning; Settings checks the pag
 configuration against it once at start-up and fails with one message naming each bad key,
 so a deployment mistake shows in ``#status`` rather than as a puzzling failure later. The
 README's client configuration table is ``table()``: print it with
-``PYTHONPATH=client python -m toolbar.core.settings --table``; tests check it and
+``cd client && python -m toolbar.core.settings --table``; tests check it and
 client/config.js against SPEC.
 
 Public names: INTERPRETERS, REQUIRED, SPEC, NULLABLE, DEFAULTS, SOUND_FILES, SOUNDS_VERSION,
