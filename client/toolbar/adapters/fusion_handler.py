@@ -262,10 +262,8 @@ def _outcome(response):
 
 
 def _read_configuration(response):
-    data = _getter(response, "getResponseData")
-    configuration = _getter(data, "getConfiguration")
-    agent_id = _getter(configuration, "getAgentId")
-    fa_token = _getter(configuration, "getFaTrustToken")
+    agent_id = ffi.read(response, "getResponseData", "getConfiguration", "getAgentId")
+    fa_token = ffi.read(response, "getResponseData", "getConfiguration", "getFaTrustToken")
     if not agent_id or not fa_token:
         raw = _raw_payload(response).get("configuration") or {}
         agent_id = agent_id or raw.get("agentId")
@@ -304,9 +302,7 @@ def _getter(target, name):
 
 def _event_data(response):
     """The data of a non-controllable event: getResponseData().getData(), else responseDetails."""
-    data = None
-    if ffi.has_method(response, "getResponseData"):
-        data = ffi.to_py(ffi.read(response, "getResponseData", "getData"))
+    data = ffi.to_py(ffi.read(response, "getResponseData", "getData"))
     if not isinstance(data, dict):
         data = ffi.to_py(ffi.get(response, "responseDetails"))
     return data if isinstance(data, dict) else {}
