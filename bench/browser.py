@@ -28,6 +28,7 @@ from selenium.common.exceptions import NoSuchFrameException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from bench.common import ROOT
 from bench.common import free_port
 from bench.common import running
 from bench.common import wait_for_http
@@ -63,8 +64,9 @@ class Sandbox:
 
 
 @contextlib.contextmanager
-def sandbox(test_pages: Path | None = None) -> Iterator[Sandbox]:
-    """Run ``python -m sandbox`` on free loopback ports (serving ``test_pages`` if given)."""
+def sandbox(test_pages: Path | None = None, root: Path = ROOT) -> Iterator[Sandbox]:
+    """Run ``python -m sandbox`` of the tree at ``root`` (this one) on free loopback ports,
+    serving ``test_pages`` if given."""
     live = Sandbox(free_port(), free_port())
     command = [
         sys.executable,
@@ -77,7 +79,7 @@ def sandbox(test_pages: Path | None = None) -> Iterator[Sandbox]:
     ]
     if test_pages is not None:
         command += ["--test-pages", str(test_pages)]
-    with running(command, name="sandbox") as process:
+    with running(command, name="sandbox", cwd=root) as process:
         wait_for_http(f"{live.fusion_origin}/api/healthz", process)
         yield live
 

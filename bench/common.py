@@ -72,16 +72,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running(
-    command: list[str], *, env: dict[str, str] | None = None, name: str = "process"
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    name: str = "process",
+    cwd: Path = ROOT,
 ) -> Iterator[subprocess.Popen[str]]:
-    """Run ``command`` from the repository root; stop it however the block ends.
+    """Run ``command`` from ``cwd`` (the repository root); stop it however the block ends.
 
     Its output goes to a file, not a pipe (a pipe nobody reads blocks a chatty server), and
     is shown on stderr if it dies before the block ends.
     """
     with tempfile.TemporaryFile("w+") as output:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, text=True
         )
         try:
             yield process

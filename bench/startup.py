@@ -44,7 +44,8 @@ from bench.common import subject_main
 from bench.common import summarize
 
 PAGES = ("toolbar", "pyscript", "bare")
-INTERPRETERS = ("pyodide", "micropython")
+from sandbox.config import INTERPRETERS
+
 CACHES = ("cold", "warm")
 RUNS = 7
 _PAGES_DIR = Path(__file__).parent / "pages"

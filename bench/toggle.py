@@ -14,7 +14,7 @@ icon is cut at the events both ends can see, in order:
   ``agentStateEvent`` (the Device destroyed, then the UEF publish: the WebSocket's close event
   may come before or after the publish, so it is no checkpoint), icon changes.
 
-Public names: STEPS, run, table, main, toggle_once.
+Public names: STEPS, run, table, main, toggle_once, clear_marks.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from bench import browser
 from bench.common import Row
 from bench.common import subject_main
 from bench.common import summarize
+from sandbox.config import INTERPRETERS
 
-INTERPRETERS = ("pyodide", "micropython")
 TOGGLES = 50  # of each direction
 # Checkpoints of each direction, in order: (name of the step that ends here, where, event).
 # "toolbar"/"host" is the frame; the event is a bench mark, or token:start/token:end.
@@ -68,7 +68,7 @@ def run(quick: bool) -> Iterator[Row]:
     with browser.sandbox() as live, browser.chromium() as driver:
         for interpreter in INTERPRETERS:
             browser.open_host(driver, live, f"interpreter={interpreter}")
-            _clear(driver)
+            clear_marks(driver)
             for _ in range(3 if quick else TOGGLES):
                 for direction in STEPS:
                     steps = toggle_once(driver, live, direction)
@@ -147,7 +147,7 @@ def _events(frame: dict[str, Any]) -> dict[str, float]:
     return events
 
 
-def _clear(driver: WebDriver) -> None:
+def clear_marks(driver: WebDriver) -> None:
     """Forget the start-up's marks in both frames."""
     browser.marks(driver, clear=True)
     browser.in_host(driver)

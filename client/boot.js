@@ -4,7 +4,8 @@
 // loads, so this inserts the one for the chosen interpreter first, then imports PyScript.
 // The interpreter is always a URL relative to the page (a bare version would make
 // PyScript fetch it from a CDN). The vendored paths carry their versions: after an
-// upgrade of package.json, update them here (tests/client/test_vendor_paths.py checks).
+// upgrade of package.json, update them here (tests/client/test_client_files.py checks).
+// RUNTIMES' names are toolbar/core/settings.py's INTERPRETERS (the same test checks).
 const PYSCRIPT = "./vendor/pyscript-0.7.31/core.js";
 const RUNTIMES = {
   pyodide: { type: "py", interpreter: "./vendor/pyodide-314.0.7/pyodide.mjs" },
@@ -12,14 +13,18 @@ const RUNTIMES = {
 };
 // The toolbar's Python modules, copied into the interpreter's file system.
 const MODULES = [
-  "app.py", "call_view.py", "calldefs.py", "calls.py", "controller.py", "cti_vendor_handler.py",
-  "ffi.py", "fusion_handler.py", "__init__.py", "integration_action_handler.py", "integration_events_handler.py",
-  "machine.py", "messages.py", "payloads.py", "presentation.py", "settings.py", "states.py",
-  "token_client.py", "tokens.py", "vendor_handler.py", "view.py",
+  "__init__.py", "app.py", "controller.py", "tasks.py",
+  "core/__init__.py", "core/calldefs.py", "core/calls.py", "core/effects.py", "core/errors.py",
+  "core/machine.py", "core/messages.py", "core/numbers.py", "core/payloads.py",
+  "core/presentation.py", "core/settings.py", "core/states.py", "core/status.py",
+  "core/tokens.py", "core/toolbar.py", "core/twilio_errors.py",
+  "adapters/__init__.py", "adapters/call_view.py", "adapters/cti_vendor_handler.py",
+  "adapters/ffi.py", "adapters/fusion_handler.py", "adapters/token_client.py",
+  "adapters/vendor_handler.py", "adapters/view.py",
 ];
 
 // An interpreter that fails to load only logs to the console; if Python has not taken over
-// the page by then (toolbar/view.py sets data-python), say so where the agent looks.
+// the page by then (toolbar/adapters/view.py sets data-python), say so where the agent looks.
 const BOOT_TIMEOUT_MS = 60000;
 
 function show(message) {
@@ -52,7 +57,7 @@ function preload(url) {
   document.head.append(link);
 }
 
-// The UEF library too: toolbar/fusion_handler.py loads it through toolbarFfi.loadScript,
+// The UEF library too: toolbar/adapters/fusion_handler.py loads it through toolbarFfi.loadScript,
 // which hands it the load started here instead of starting another.
 function startUefLibrary(config) {
   if (typeof config?.uefLibraryUrl === "string" && Number.isInteger(config.uefTimeoutMs)) {

@@ -1,5 +1,5 @@
-// The toolbar's configuration, read once at start-up by toolbar/settings.py (which checks
-// every key). Deployed as is: edit the values for your deployment. The sandbox serves this
+// The toolbar's configuration, read once at start-up by toolbar/core/settings.py (which
+// declares and checks every key). Deployed as is: edit the values for your deployment. The sandbox serves this
 // file followed by its own overrides (sandbox/web.py).
 window.TOOLBAR_CONFIG = {
   // The Python that runs the toolbar: "pyodide" (CPython in WebAssembly, ~2 s to start)

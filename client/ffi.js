@@ -1,5 +1,5 @@
 /*
- * The JavaScript half of toolbar/ffi.py: the few things Python cannot do the same way on
+ * The JavaScript half of toolbar/adapters/ffi.py: the few things Python cannot do the same way on
  * both interpreters. No toolbar logic lives here.
  *
  * - MicroPython 1.27 cannot catch an exception thrown by a JavaScript function it calls:
@@ -10,8 +10,10 @@
  *
  * So every call that may throw or reject goes through `call` or `construct`, whose promise
  * always fulfils, with {ok: true, value} or {ok: false, error: {name, message, code}};
- * `invoke` returns that outcome at once, for methods that return no promise; `fire` starts a call whose outcome nobody awaits; `get` and `hasMethod` read a property
- * without throwing.
+ * `invoke` and `constructNow` return that outcome at once, for methods that return no
+ * promise; `invokeEach` makes several such calls in one crossing (every crossing costs, see
+ * bench/README.md) and `read` a chain of getters; `fire` starts a call whose outcome nobody
+ * awaits; `get`, `hasMethod` and `methods` read properties without throwing.
  */
 (() => {
   "use strict";
@@ -82,6 +84,26 @@
       }
     },
 
+    /** target[name](...args) for each [name, args] of the JSON text `calls`, in order, as
+     *  one outcome (the first failure stops the rest). */
+    invokeEach(target, calls) {
+      try {
+        for (const [name, args] of JSON.parse(calls)) method(target, name).apply(target, args);
+        return { ok: true, value: undefined };
+      } catch (error) {
+        return { ok: false, error: describe(error) };
+      }
+    },
+
+    /** new target[name](...args) now, as an outcome (never throws). */
+    constructNow(target, name, args = []) {
+      try {
+        return { ok: true, value: Reflect.construct(method(target, name), args) };
+      } catch (error) {
+        return { ok: false, error: describe(error) };
+      }
+    },
+
     /** Start target[name](...args) and ignore its outcome (events report it). */
     fire(target, name, args = []) {
       settle(() => method(target, name).apply(target, args), 0, "");
@@ -105,9 +127,35 @@
       }
     },
 
+    /** target.a().b()… for the JSON list of getter names [a, b, …], as an outcome whose
+     *  value is undefined where a getter is missing (one crossing for a chain). */
+    read(target, names) {
+      try {
+        let value = target;
+        for (const name of JSON.parse(names)) {
+          if (typeof value?.[name] !== "function") return { ok: true, value: undefined };
+          value = value[name]();
+        }
+        return { ok: true, value };
+      } catch (error) {
+        return { ok: false, error: describe(error) };
+      }
+    },
+
+    /** Which of the JSON list `names` are methods of target, as JSON text. */
+    methods(target, names) {
+      return JSON.stringify(JSON.parse(names).filter((name) => {
+        try {
+          return typeof target?.[name] === "function";
+        } catch {
+          return false;
+        }
+      }));
+    },
+
     /** Load a classic script; fulfils with an outcome once it ran, failed or timed out.
      *  Loaded once per URL: a later call gets the first call's outcome (boot.js starts
-     *  the UEF library early, toolbar/fusion_handler.py then awaits the same load). */
+     *  the UEF library early, toolbar/adapters/fusion_handler.py then awaits the same load). */
     loadScript(url, timeoutMs) {
       if (!scripts.has(url)) {
         scripts.set(url, settle(() => new Promise((resolve, reject) => {

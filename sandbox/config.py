@@ -6,10 +6,22 @@ takes a :class:`SandboxConfig`.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-INTERPRETERS = ("pyodide", "micropython")
+
+def _client_interpreters() -> tuple[str, ...]:
+    """The toolbar's interpreters, from their one home (client/toolbar/core/settings.py,
+    which imports nothing, so it loads by path)."""
+    path = Path(__file__).resolve().parents[1] / "client" / "toolbar" / "core" / "settings.py"
+    spec = importlib.util.spec_from_file_location("_client_settings", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return tuple(module.INTERPRETERS)
+
+
+INTERPRETERS = _client_interpreters()
 
 
 @dataclass(frozen=True)

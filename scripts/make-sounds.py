@@ -4,7 +4,7 @@ The Twilio SDK loads 15 sounds when a Device is created, from Twilio's CDN unles
 ``sounds`` option names others. These are ours: small 8 kHz mono 16-bit PCM WAVs of the
 usual telephone tones, so neither production nor the sandbox fetches anything from Twilio.
 The output is deterministic: running it again changes no byte. Browsers keep the sounds for a
-year under URLs carrying ``SOUNDS_VERSION`` (client/toolbar/settings.py): after changing them,
+year under URLs carrying ``SOUNDS_VERSION`` (client/toolbar/core/settings.py): after changing them,
 update it (tests/client/test_client_files.py names the new value).
 
 Usage: python scripts/make-sounds.py [output folder]

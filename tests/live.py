@@ -33,7 +33,13 @@ from selenium.webdriver.support.ui import WebDriverWait
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PAGES = Path(__file__).resolve().parent / "pages"
 # Every wait in the browser tests is this many seconds times TEST_TIMEOUT_SCALE.
-TIMEOUT = 20.0 * float(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
+SCALE = float(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
+TIMEOUT = 20.0 * SCALE
+
+
+def scaled(seconds: float) -> float:
+    """``seconds`` times TEST_TIMEOUT_SCALE: every wait a test gives grows on a slow machine."""
+    return seconds * SCALE
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension", "devtools"}
 
@@ -93,7 +99,7 @@ class LiveSandbox:
         return self.fusion_origin + path
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(method, self.url(path), timeout=10, **kwargs)
+        return requests.request(method, self.url(path), timeout=scaled(10), **kwargs)
 
     def twilio_state(self) -> dict:
         response = self.api("GET", "/sandbox/api/twilio")
@@ -147,7 +153,7 @@ def _wait_for_start(live: LiveSandbox, output) -> None:
             return live.api("GET", "/api/healthz").ok
         return False
 
-    wait_until(started, timeout=30, what="the sandbox to start")
+    wait_until(started, timeout=scaled(30), what="the sandbox to start")
 
 
 @dataclass

@@ -1,24 +1,33 @@
 """The Twilio Voice toolbar for Oracle Fusion Service, in Python (PyScript).
 
-Laid out as Oracle's reference toolbar is (src/ts/cti/…), around a browser-free core:
+The tree shows what runs where:
 
-Browser-free (CPython tests import them; MicroPython runs them too):
-    machine          AgentMachine: the agent's intent against the Device's reality (the core)
-    states           the phases and the effects the machine returns
-    controller       Controller: runs the machine's effects as tasks, renders
-    integration_action_handler   IntegrationActionHandler: the agent's clicks
-    integration_events_handler   IntegrationEventsHandler: Twilio and Fusion events
-    cti_vendor_handler           ICtiVendorHandler: what a vendor must provide
-    payloads         the fields of every UEF request and command answer
-    messages         what the agent reads, failure kinds
-    presentation     the view model
-    settings         TOOLBAR_CONFIG, checked
-    tokens           the token service's answers
-Browser (PyScript FFI):
-    ffi              portable FFI helpers (with client/ffi.js)
-    fusion_handler   FusionHandler: Oracle's UEF
-    vendor_handler   VendorHandler: Twilio.Device
-    token_client     TokenClient: GET /api/token
-    view             ToolbarView: the DOM
-    app              start(): wiring
+core/ (browser-free: decides everything; CPython and MicroPython tests run it)
+    toolbar        Toolbar: owns both machines and the status line; every input is a method
+    machine        AgentMachine: the agent's intent against the Device's reality
+    calls          CallMachine: one call at a time, what Fusion was told about it
+    states         the agent machine's phases
+    calldefs       the call machine's phases, directions and SDK call actions
+    effects        Effect and every kind of effect the shell carries out
+    status         Status and the one StatusLine
+    messages       every sentence the agent reads, keyed by message id
+    errors         Failure and CallError, raised by the adapters
+    twilio_errors  Twilio's error codes, sorted
+    numbers        the E.164 check
+    payloads       the fields of every UEF request and command answer
+    presentation   the view model
+    settings       the client settings, declared once (TOOLBAR_CONFIG)
+    tokens         the token service's answers
+controller   Controller: the shell that carries out effects (browser-free, asyncio)
+tasks        spawn: the one way a task starts
+adapters/ (the browser, through PyScript's FFI; no decisions)
+    ffi                 portable FFI helpers (with client/ffi.js); the only module touching js
+    fusion_handler      FusionHandler: Oracle's UEF
+    vendor_handler      VendorHandler: Twilio.Device
+    cti_vendor_handler  ICtiVendorHandler: what a vendor must provide
+    token_client        TokenClient: GET /api/token
+    view, call_view     ToolbarView, CallView: the DOM
+app          start(): wiring, in one pass
+
+Oracle's IntegrationActionHandler and IntegrationEventsHandler are the Toolbar's methods.
 """

@@ -1,58 +1,45 @@
-"""Wire the toolbar together and start it: the one place that knows every part.
+"""Wire the toolbar together and start it, in one pass: the one place that knows every part.
 
 Public names: start.
 """
 
-import js
-
-from toolbar import ffi
-from toolbar import messages
-from toolbar.calls import CallMachine
+from toolbar.adapters import ffi
+from toolbar.adapters.fusion_handler import FusionHandler
+from toolbar.adapters.token_client import TokenClient
+from toolbar.adapters.vendor_handler import VendorHandler
+from toolbar.adapters.view import ToolbarView
 from toolbar.controller import Controller
-from toolbar.fusion_handler import FusionHandler
-from toolbar.integration_action_handler import IntegrationActionHandler
-from toolbar.integration_events_handler import IntegrationEventsHandler
-from toolbar.machine import AgentMachine
-from toolbar.messages import Failure
-from toolbar.settings import ConfigError
-from toolbar.settings import Settings
-from toolbar.token_client import TokenClient
-from toolbar.vendor_handler import VendorHandler
-from toolbar.view import ToolbarView
+from toolbar.controller import Ports
+from toolbar.core.settings import ConfigError
+from toolbar.core.settings import Settings
+from toolbar.core.toolbar import Toolbar
 
 
-def start():
-    """Read TOOLBAR_CONFIG, build the handlers, render, and connect to Fusion.
+def start() -> Controller:
+    """Read TOOLBAR_CONFIG, build the core, the shell and the adapters, and start.
 
     Returns the Controller (for debugging from the console). A bad configuration is shown
     in ``#status`` and stops start-up.
     """
-    settings, problem = _settings()
-    machine = AgentMachine(
-        register_timeout_ms=settings.register_timeout_ms if settings else 20000)
-    controller = Controller(machine, fusion=None, vendor=None, tokens=None, view=None,
-                            report=_report, calls=CallMachine(machine))
-    actions = IntegrationActionHandler(controller)
-    events = IntegrationEventsHandler(controller)
-    controller.view = ToolbarView(ffi.document, on_toggle=actions.toggle_agent_availability,
-                                  on_bug=controller.bug, actions=actions)
+    try:
+        settings, problem = Settings(ffi.to_py(ffi.get(ffi.window, "TOOLBAR_CONFIG"))), ""
+    except ConfigError as error:
+        settings, problem = None, str(error)
+    toolbar = Toolbar(register_timeout_ms=settings.register_timeout_ms) if settings else Toolbar()
+    controller = Controller(toolbar, report=_report)
+    apply, bug = controller.apply, controller.bug
+    view = ToolbarView(ffi.document, toolbar, apply, on_bug=bug)
     if settings is None:
         _report("TOOLBAR_CONFIG: " + problem)
-        controller.apply(machine.startup_failed(Failure(messages.CONFIGURATION, problem)))
+        controller.start(Ports(view=view), toolbar.configuration_failed(problem))
         return controller
-    controller.fusion = FusionHandler(settings, events, on_bug=controller.bug)
-    controller.vendor = VendorHandler(settings, events, on_bug=controller.bug)
-    controller.tokens = TokenClient(settings)
-    controller.apply(machine.start())
+    controller.start(Ports(view=view,
+                           fusion=FusionHandler(settings, toolbar, apply, on_bug=bug),
+                           vendor=VendorHandler(settings, toolbar, apply, on_bug=bug),
+                           tokens=TokenClient(settings)),
+                     toolbar.start())
     return controller
 
 
-def _settings():
-    try:
-        return Settings(ffi.to_py(ffi.get(ffi.window, "TOOLBAR_CONFIG"))), ""
-    except ConfigError as error:
-        return None, str(error)
-
-
-def _report(text):
-    js.console.error(text)
+def _report(text: str) -> None:
+    ffi.call_now(ffi.get(ffi.window, "console"), "error", text)

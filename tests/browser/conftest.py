@@ -29,7 +29,8 @@ from tests.live import holds_for
 from tests.live import wait_until
 
 AGENT = "alice_agent"
-INTERPRETERS = ("pyodide", "micropython")
+from sandbox.config import INTERPRETERS
+
 TWILIO_API = "/sandbox/api/twilio"
 
 # Read the toolbar's state in one round trip (inside the frame).
@@ -55,6 +56,15 @@ const status = document.getElementById('status');
 window.statusLog = [status.textContent];
 new MutationObserver(() => window.statusLog.push(status.textContent))
   .observe(status, {childList: true, characterData: true, subtree: true});
+"""
+
+# Whether the toggle keeps keyboard focus while it is disabled (busy) and after.
+_WATCH_FOCUS = """
+const toggle = document.getElementById('availability-toggle');
+window.focusLog = [];
+new MutationObserver(() => window.focusLog.push({
+  disabled: toggle.getAttribute('aria-disabled'), focused: document.activeElement === toggle,
+})).observe(toggle, {attributes: true, attributeFilter: ['aria-disabled']});
 """
 
 
@@ -114,6 +124,14 @@ class Toolbar:
         self._in_frame(lambda: self.driver.execute_script(
             "const toggle = document.getElementById('availability-toggle');"
             "for (let i = 0; i < arguments[0]; i++) toggle.click();", count))
+
+    def watch_toggle_focus(self) -> None:
+        """Record, at each change of the toggle's aria-disabled, whether it had focus."""
+        self._in_frame(lambda: self.driver.execute_script(_WATCH_FOCUS))
+
+    def toggle_focus_log(self) -> list[dict[str, Any]]:
+        """``[{"disabled": "true"|"false", "focused": bool}, ...]`` since watch_toggle_focus."""
+        return self._in_frame(lambda: self.driver.execute_script("return window.focusLog"))
 
     def press_toggle_key(self, key: str) -> None:
         """Focus the toggle by keyboard-like means and press ``key`` on it."""

@@ -34,10 +34,14 @@ def test_toolbar_toggle_available_and_back(toolbar):
 
 def test_toolbar_keyboard(toolbar):
     """The toggle is a button: Space and Enter work, and it keeps focus while busy."""
+    toolbar.watch_toggle_focus()
     toolbar.press_toggle_key(" ")
     toolbar.wait_available()
     toolbar.press_toggle_key("\n")
     toolbar.wait_unavailable()
+    log = toolbar.toggle_focus_log()
+    assert [entry["disabled"] for entry in log] == ["true", "false", "true", "false"]
+    assert all(entry["focused"] for entry in log), log
 
 
 def test_toolbar_rapid_clicks_make_one_device(toolbar):

@@ -22,6 +22,7 @@ from tests.browser.calls import wait_call_operations
 from tests.browser.calls import wait_call_state
 from tests.browser.calls import wait_emulator
 from tests.browser.calls import wait_panel
+from tests.live import scaled
 from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
@@ -81,7 +82,7 @@ def test_outbound_click_to_dial_answered_mute_dtmf(toolbar):
     click(toolbar, "#mute")
     wait_panel(toolbar, lambda s: s["mute"] == "false", "Mute released")
     wait_panel(toolbar, lambda s: s["timer"] not in ("", "00:00"), "the call timer to run",
-               timeout=5)
+               timeout=scaled(5))
     click_host(toolbar, "#hang-up")  # Fusion's End: onToolbarInteractionCommand disconnect
     ops = wait_call_operations(toolbar, uuid, ["newCommEvent", "startCommEvent", "closeCommEvent"])
     command = next(c for c in toolbar.commands() if c["command"] == "disconnect")

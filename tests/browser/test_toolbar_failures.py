@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.live import scaled
 from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
@@ -85,7 +86,7 @@ def test_toolbar_heartbeat_paused(toolbar, browser):
     browser.allow_console(r"WSTransport|ConnectionError|31005|31000|heartbeat")
     toolbar.go_available()
     toolbar.fault("pause_heartbeats")
-    wait_until(lambda: toolbar.availability_published()[2:3] == [False], timeout=40,
+    wait_until(lambda: toolbar.availability_published()[2:3] == [False], timeout=scaled(40),
                what="UNAVAILABLE in Fusion after the heartbeat timeout")
     log = toolbar.state()["statusLog"]
     assert any(line.startswith(RECONNECTING) for line in log), log

@@ -10,6 +10,7 @@ from tests.browser.conftest import finish
 from tests.browser.conftest import prepare
 from tests.live import LiveSandbox
 from tests.live import run_sandbox
+from tests.live import scaled
 from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,7 @@ def test_toolbar_refreshes_its_token(browser, short_ttl_sandbox, interpreter):
                        if message["type"] == "listen" and message["connection"] == connection)
 
         # The first listen registered the Device; each further one is a refreshed token.
-        wait_until(lambda: listens() >= 3, timeout=TOKEN_TTL * 2,
+        wait_until(lambda: listens() >= 3, timeout=scaled(TOKEN_TTL * 2),
                    what="two token refreshes on the Device's connection")
         assert page.registration() == {"registered": True, "connections": [connection]}
         state = page.state()
@@ -57,7 +58,7 @@ def test_toolbar_refresh_failure_goes_unavailable_before_expiry(browser, short_t
         network.block("*/api/token*")
         state = page.wait(
             lambda s: s["failure"] == "refresh-failed" and s["phase"] == "unavailable",
-            "the refresh failure to show", timeout=TOKEN_TTL)
+            "the refresh failure to show", timeout=scaled(TOKEN_TTL))
         assert "could not be renewed" in state["status"] and state["label"] == "Unavailable"
         page.wait_phone("unavailable")
         page.wait_registered(False)

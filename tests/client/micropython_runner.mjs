@@ -1,4 +1,5 @@
-// Run test functions under MicroPython (the build the toolbar ships), in Node.
+// Run test functions under MicroPython (the build the toolbar ships), in Node. A test that
+// returns a coroutine (tests/client/controller_fakes.py's scenario) is awaited.
 // Usage: node micropython_runner.mjs <micropython.mjs> <client dir> <tests dir> <module>...
 // Prints one JSON line: {implementation, results: [[module, test, null | traceback], ...]}.
 import { readdirSync, readFileSync } from "node:fs";
@@ -11,14 +12,17 @@ const mp = await loadMicroPython({ stdout: (line) => { output += line + "\n"; },
 
 function copyPython(from, to) {
   mp.FS.mkdirTree(to);
-  for (const name of readdirSync(from)) {
-    if (name.endsWith(".py")) mp.FS.writeFile(join(to, name), readFileSync(join(from, name)));
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) copyPython(join(from, entry.name), join(to, entry.name));
+    else if (entry.name.endsWith(".py")) {
+      mp.FS.writeFile(join(to, entry.name), readFileSync(join(from, entry.name)));
+    }
   }
 }
 copyPython(join(clientDir, "toolbar"), "/client/toolbar");
 copyPython(testsDir, "/tests");
 
-mp.runPython(`
+await mp.runPythonAsync(`
 import io, json, sys
 sys.path.insert(0, "/client")
 sys.path.insert(0, "/tests")
@@ -29,7 +33,9 @@ for name in ${JSON.stringify(modules)}:
         if not test.startswith("test_"):
             continue
         try:
-            getattr(module, test)()
+            outcome = getattr(module, test)()
+            if type(outcome).__name__ in ("generator", "coroutine"):
+                await outcome
             results.append([name, test, None])
         except Exception as error:
             trace = io.StringIO()

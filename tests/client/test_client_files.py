@@ -1,12 +1,18 @@
-"""The client's files: vendored paths that exist, modules PyScript loads, our sounds."""
+"""The client's files: vendored paths, modules PyScript loads, the settings' one home in
+config.js, boot.js and the README, every client test's docstring, our sounds."""
 
+import ast
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import wave
 from pathlib import Path
+
+from test_client_modules import BROWSER_FREE
+from toolbar.core import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "client"
@@ -53,19 +59,88 @@ def test_client_vendor_versions_match_the_lock_file():
         assert version == locked, f"{source} names {ref}, package-lock.json has {locked}"
 
 
+def _modules(folder):
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.py"))
+
+
 def test_client_boot_loads_every_module():
     """boot.js copies exactly the Python modules of client/toolbar/ into the interpreter."""
     boot = (CLIENT / "boot.js").read_text()
     listed = re.search(r"const MODULES = \[(.*?)\];", boot, re.DOTALL).group(1)
-    modules = sorted(re.findall(r'"([\w]+\.py)"', listed))
-    assert modules == sorted(path.name for path in (CLIENT / "toolbar").glob("*.py"))
+    modules = sorted(re.findall(r'"([\w/]+\.py)"', listed))
+    assert modules == _modules(CLIENT / "toolbar")
+
+
+def test_client_boot_runs_the_interpreters_the_settings_name():
+    """boot.js's RUNTIMES are keyed by settings.INTERPRETERS, their one home (the sandbox's
+    --interpreter choices load it too)."""
+    from sandbox.config import INTERPRETERS
+
+    boot = (CLIENT / "boot.js").read_text()
+    runtimes = re.search(r"const RUNTIMES = \{(.*?)\n\};", boot, re.DOTALL).group(1)
+    assert tuple(re.findall(r"^  (\w+): \{", runtimes, re.MULTILINE)) == settings.INTERPRETERS
+    assert INTERPRETERS == settings.INTERPRETERS
+
+
+def test_client_browser_free_list_is_the_whole_core():
+    """test_client_modules checks every module of core/ (and the shell) for browser imports."""
+    core = ["toolbar.core." + name[:-3] for name in _modules(CLIENT / "toolbar" / "core")
+            if name != "__init__.py"]
+    assert sorted(name for name in BROWSER_FREE if name.startswith("toolbar.core.")) == core
+
+
+def _config_js():
+    """client/config.js's TOOLBAR_CONFIG, as the browser evaluates it (in Node)."""
+    node = shutil.which("node")
+    assert node, "needs node (make setup)"
+    script = ("const window = {}; eval(require('fs').readFileSync(process.argv[1], 'utf8'));"
+              "console.log(JSON.stringify(window.TOOLBAR_CONFIG));")
+    completed = subprocess.run([node, "-e", script, str(CLIENT / "config.js")],
+                               capture_output=True, text=True, check=True, timeout=30)
+    return json.loads(completed.stdout)
+
+
+def test_client_config_js_sets_every_setting_to_its_default():
+    """config.js has exactly the keys of settings.SPEC, each at its default (required keys
+    set), so the deployed file and the spec cannot drift apart."""
+    config = _config_js()
+    flat = {key: value for key, value in config.items() if key != "twilio"}
+    flat.update({"twilio." + key: value for key, value in config["twilio"].items()})
+    assert sorted(flat) == sorted(key for key, _, _, _ in settings.SPEC)
+    for key, _, default, _ in settings.SPEC:
+        if default is settings.REQUIRED:
+            assert flat[key], key + " is required"
+        elif key in ("twilio.edge",):  # config.js writes the one-name form
+            assert [flat[key]] == default, key
+        else:
+            assert flat[key] == default, key
+    settings.Settings(config)  # and it passes the start-up check
+
+
+def test_client_readme_configuration_table_is_the_generated_one():
+    """The README's client configuration table is settings.table(), the command it names."""
+    readme = (ROOT / "README.md").read_text()
+    assert settings.table() in readme
+    completed = subprocess.run([sys.executable, "-m", "toolbar.core.settings", "--table"],
+                               cwd=CLIENT, capture_output=True, text=True, check=True, timeout=30)
+    assert completed.stdout.strip() == settings.table()
+
+
+def test_client_every_test_states_its_behaviour():
+    """Every client test has a docstring saying what behaviour it checks."""
+    missing = []
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and node.name.startswith("test_") and not ast.get_docstring(node)):
+                missing.append(path.name + "::" + node.name)
+    assert not missing, "no docstring: " + ", ".join(missing)
 
 
 def test_client_sounds_are_small_local_wavs():
-    from toolbar.settings import SOUND_FILES
-
+    """The SDK's 15 sounds are short 8 kHz mono files, 150 kB in all."""
     total = 0
-    for name in SOUND_FILES.values():
+    for name in settings.SOUND_FILES.values():
         path = CLIENT / "sounds" / name
         with wave.open(str(path)) as sound:
             assert sound.getnchannels() == 1 and sound.getframerate() == 8000
@@ -86,10 +161,9 @@ def test_client_sounds_are_what_the_script_makes(tmp_path):
 
 def test_client_sounds_version_is_their_digest():
     """Browsers cache /sounds/* for a year (netlify.toml): changed sounds need new URLs."""
-    from toolbar.settings import SOUNDS_VERSION
 
     digest = hashlib.sha256()
     for path in sorted((CLIENT / "sounds").iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     expected = digest.hexdigest()[:12]
-    assert SOUNDS_VERSION == expected, f"set SOUNDS_VERSION in settings.py to {expected!r}"
+    assert settings.SOUNDS_VERSION == expected, f"set SOUNDS_VERSION in settings.py to {expected!r}"

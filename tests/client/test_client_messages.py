@@ -1,8 +1,10 @@
 """Agent-facing messages, failure kinds, and the token service's answers."""
 
-from toolbar import messages
-from toolbar.messages import Failure
-from toolbar.tokens import read_token_response
+from toolbar.core import messages
+from toolbar.core import status
+from toolbar.core import twilio_errors
+from toolbar.core.errors import Failure
+from toolbar.core.tokens import read_token_response
 
 _KINDS = (messages.TOKEN_REFUSED, messages.TOKEN_RATE_LIMITED, messages.TOKEN_SERVICE_DOWN,
           messages.TOKEN_BAD_RESPONSE, messages.TWILIO_REFUSED, messages.TWILIO_UNREACHABLE,
@@ -12,6 +14,7 @@ _KINDS = (messages.TOKEN_REFUSED, messages.TOKEN_RATE_LIMITED, messages.TOKEN_SE
 
 
 def test_messages_every_failure_has_its_own_sentence():
+    """Every failure kind has its own short sentence."""
     texts = [messages.failure_text(kind) for kind in _KINDS]
     assert len(set(texts)) == len(texts)
     for text in texts:
@@ -19,26 +22,30 @@ def test_messages_every_failure_has_its_own_sentence():
 
 
 def test_messages_failure_status_carries_kind_and_detail():
-    status = messages.failure_status(messages.TOKEN_REFUSED, "HTTP 401")
-    assert status.tone == messages.ERROR and status.kind == messages.TOKEN_REFUSED
-    assert status.text.endswith("(HTTP 401)")
+    """A failure's line carries its kind, the error tone and the detail in brackets."""
+    line = status.failure_status(messages.TOKEN_REFUSED, "HTTP 401")
+    assert line.tone == status.ERROR and line.kind == messages.TOKEN_REFUSED
+    assert line.text.endswith("(HTTP 401)")
     assert str(Failure(messages.UEF_TIMEOUT, "5 s")).endswith("(5 s)")
 
 
 def test_messages_long_details_are_cut():
+    """A long technical detail is cut short."""
     text = messages.failure_text(messages.DEVICE_FAILED, "x" * 500)
     assert text.endswith("x…)") and len(text) < len(messages.failure_text(messages.DEVICE_FAILED)) + 130
 
 
 def test_messages_unknown_kind_reads_as_internal():
+    """An unknown failure kind reads as an internal error."""
     assert messages.failure_text("nonsense") == messages.failure_text(messages.INTERNAL)
 
 
 def test_messages_progress():
-    assert messages.progress_status("available").tone == messages.OK
-    assert messages.progress_status("reconnecting").tone == messages.WARN
+    """Progress lines have their tones; an unknown step is a bug."""
+    assert status.progress_status("available").tone == status.OK
+    assert status.progress_status("reconnecting").tone == status.WARN
     try:
-        messages.progress_status("nonsense")
+        status.progress_status("nonsense")
     except KeyError:
         pass
     else:
@@ -46,12 +53,13 @@ def test_messages_progress():
 
 
 def test_messages_twilio_error_kinds():
+    """Twilio Device error codes sort into auth, connection and other."""
     for code in (20101, 20104, 31204, 31205):
-        assert messages.twilio_error_kind(code) == "auth"
+        assert twilio_errors.device_error_kind(code) == "auth"
     for code in (31000, 31005, 31009, 53000):
-        assert messages.twilio_error_kind(code) == "connection"
+        assert twilio_errors.device_error_kind(code) == "connection"
     for code in (31401, 31400, None, 0):
-        assert messages.twilio_error_kind(code) == "other"
+        assert twilio_errors.device_error_kind(code) == "other"
 
 
 def _failure(status, body):
@@ -63,11 +71,13 @@ def _failure(status, body):
 
 
 def test_tokens_success():
+    """A 200 answer gives its token."""
     body = '{"identity": "alice_agent", "token": "eyJ.x.y", "ttl": 3600}'
     assert read_token_response(200, body) == "eyJ.x.y"
 
 
 def test_tokens_refusals_and_outages():
+    """401/403, 429 and other answers become the failures the agent reads, with the service's message."""
     refused = _failure(401, '{"error": {"status": 401, "code": "invalid_token", '
                             '"message": "token expired"}}')
     assert refused.kind == messages.TOKEN_REFUSED and refused.detail == "HTTP 401: token expired"
@@ -79,5 +89,6 @@ def test_tokens_refusals_and_outages():
 
 
 def test_tokens_unusable_success():
+    """A 200 answer without a usable token is a bad response."""
     for body in ("", "[]", '{"token": ""}', '{"token": 5}', "not json", '{"identity": "a"}'):
         assert _failure(200, body).kind == messages.TOKEN_BAD_RESPONSE

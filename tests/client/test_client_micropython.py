@@ -1,4 +1,5 @@
-"""The core's unit tests again, under MicroPython: the interpreter the toolbar may run on.
+"""The core's and the Controller's tests again, under MicroPython: the interpreter the
+toolbar may run on.
 
 MicroPython lacks much of CPython (dataclasses, enum, most of typing...); the core must
 import and behave the same on both. Runs the very MicroPython the toolbar ships
@@ -6,6 +7,7 @@ import and behave the same on both. Runs the very MicroPython the toolbar ships
 """
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,8 +18,10 @@ HERE = Path(__file__).resolve().parent
 CLIENT_DIR = HERE.parents[1] / "client"
 MICROPYTHON = CLIENT_DIR / "vendor" / "micropython-1.27.0" / "micropython.mjs"
 # The framework-free core test modules (plain functions and assert).
-CORE_TESTS = ("test_client_machine", "test_client_calls", "test_client_payloads", "test_client_messages",
-              "test_client_settings", "test_client_presentation", "test_client_modules")
+CORE_TESTS = ("test_client_machine", "test_client_calls", "test_client_payloads",
+              "test_client_messages", "test_client_settings", "test_client_presentation",
+              "test_client_modules", "test_client_controller")
+TIMEOUT = 60 * float(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +32,7 @@ def micropython_results():
     completed = subprocess.run(
         [node, str(HERE / "micropython_runner.mjs"), MICROPYTHON.as_uri(), str(CLIENT_DIR),
          str(HERE), *CORE_TESTS],
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     report = json.loads(completed.stdout)
     assert report["implementation"] == "micropython"
@@ -49,5 +53,5 @@ def test_client_core_runs_every_test_on_micropython(micropython_results):
     expected = 0
     for module in CORE_TESTS:
         source = (HERE / (module + ".py")).read_text()
-        expected += source.count("\ndef test_")
+        expected += source.count("\ndef test_") + source.count("\nasync def test_")
     assert len(micropython_results) == expected

@@ -3,17 +3,19 @@
 from client_helpers import available_machine
 from client_helpers import ready_machine
 from client_helpers import registering_machine
-from toolbar.machine import AgentMachine
-from toolbar.presentation import present
+from toolbar.core.machine import AgentMachine
+from toolbar.core.presentation import present
 
 
 def test_presentation_starting():
+    """While starting, the toggle is disabled and says Unavailable."""
     model = present(AgentMachine())
     assert model["disabled"] and model["busy"] and not model["ready"]
     assert model["label"] == "Unavailable" and model["pressed"] is False
 
 
 def test_presentation_unavailable():
+    """Ready and unavailable: the toggle is enabled, unpressed, with the agent shown."""
     model = present(ready_machine())
     assert model["ready"] and not model["disabled"] and not model["busy"]
     assert (model["label"], model["pressed"], model["presence"]) == (
@@ -22,6 +24,7 @@ def test_presentation_unavailable():
 
 
 def test_presentation_going_available_is_disabled_and_says_so():
+    """Going available: pressed, disabled, Connecting…."""
     machine, _ = registering_machine()
     model = present(machine)
     assert model["disabled"] and model["busy"] and model["pressed"]
@@ -29,6 +32,7 @@ def test_presentation_going_available_is_disabled_and_says_so():
 
 
 def test_presentation_available():
+    """Available: pressed, enabled, Available, ok tone."""
     machine, _ = available_machine()
     model = present(machine)
     assert (model["label"], model["pressed"], model["presence"], model["tone"]) == (
@@ -37,6 +41,7 @@ def test_presentation_available():
 
 
 def test_presentation_reconnecting_is_not_available():
+    """Reconnecting is not available, and the agent can still opt out."""
     machine, device = available_machine()
     machine.device_unregistered(device)
     model = present(machine)
@@ -45,10 +50,11 @@ def test_presentation_reconnecting_is_not_available():
 
 
 def test_presentation_failure():
+    """A start-up failure shows the error presence, tone and kind."""
     machine = AgentMachine()
     machine.start()
-    from toolbar import messages
-    from toolbar.messages import Failure
+    from toolbar.core import messages
+    from toolbar.core.errors import Failure
     machine.startup_failed(Failure(messages.UEF_TIMEOUT, "x"))
     model = present(machine)
     assert model["presence"] == "error" and model["tone"] == "error"

@@ -1,9 +1,9 @@
 """TOOLBAR_CONFIG: checked at start-up, turned into Device options."""
 
-from toolbar.settings import SOUND_FILES
-from toolbar.settings import SOUNDS_VERSION
-from toolbar.settings import ConfigError
-from toolbar.settings import Settings
+from toolbar.core.settings import SOUND_FILES
+from toolbar.core.settings import SOUNDS_VERSION
+from toolbar.core.settings import ConfigError
+from toolbar.core.settings import Settings
 
 
 def _config(**changes):
@@ -26,6 +26,7 @@ def _error(config):
 
 
 def test_settings_defaults():
+    """Unset keys take SPEC's defaults."""
     settings = Settings(_config())
     assert settings.uef_timeout_ms == 10000 and settings.register_timeout_ms == 20000
     assert settings.token_url == "/api/token"
@@ -34,6 +35,7 @@ def test_settings_defaults():
 
 
 def test_settings_reports_every_problem():
+    """Every bad key is named in one message."""
     message = _error({"interpreter": "brython", "uefTimeoutMs": "soon", "twilio": {"edge": 5}})
     for part in ("TOOLBAR_CONFIG.uefLibraryUrl is missing", "TOOLBAR_CONFIG.tokenUrl is missing",
                  "uefTimeoutMs must be a whole number", "twilio.edge must be a list",
@@ -48,6 +50,7 @@ def test_settings_reports_every_problem():
 
 
 def test_settings_device_options_production():
+    """Production Device options: edges, codecs, Insights, versioned local sounds."""
     settings = Settings(_config())
     options = settings.device_options("https://toolbar.example.com/sounds/")
     assert options["edge"] == ["roaming"] and "chunderw" not in options
@@ -60,6 +63,7 @@ def test_settings_device_options_production():
 
 
 def test_settings_device_options_sandbox():
+    """A signaling server replaces the edges (chunderw)."""
     config = _config(twilio={"signaling": "127.0.0.1:8001", "publishEvents": False})
     options = Settings(config).device_options("http://localhost/toolbar/sounds")
     assert options["chunderw"] == ["127.0.0.1:8001"] and "edge" not in options
@@ -69,5 +73,6 @@ def test_settings_device_options_sandbox():
 
 
 def test_settings_no_sounds_means_the_sdks():
+    """soundsUrl null leaves the SDK's own sounds."""
     options = Settings(_config(twilio={"soundsUrl": None})).device_options(None)
     assert "sounds" not in options

@@ -1,18 +1,20 @@
-"""What the toolbar's page shows for a given machine state (the view model).
+"""What the toolbar's page shows for a given state of the core (the view model).
 
-Browser-free. ``present(machine)`` returns a plain dict the view (toolbar/view.py) copies
-into the DOM, so what the agent sees in each state is decided, and tested, here.
+Browser-free. ``present(machine, calls, status)`` returns a plain dict the views
+(toolbar/adapters/view.py) copy into the DOM, so what the agent sees in each state is
+decided, and tested, here.
 
-Public names: present.
+Public names: present, present_call.
 """
 
-from toolbar import states
+from toolbar.core import messages
+from toolbar.core import states
 
 _LABELS = {
-    states.AVAILABLE: "Available",
-    states.GOING_AVAILABLE: "Connecting…",
-    states.RECONNECTING: "Reconnecting…",
-    states.GOING_UNAVAILABLE: "Disconnecting…",
+    states.AVAILABLE: "label.available",
+    states.GOING_AVAILABLE: "label.connecting",
+    states.RECONNECTING: "label.reconnecting",
+    states.GOING_UNAVAILABLE: "label.disconnecting",
 }
 _PRESENCE = {
     states.OFFLINE: "pending",
@@ -26,8 +28,9 @@ _PRESENCE = {
 }
 
 
-def present(machine, calls=None):
-    """Return the view model of ``machine`` (an AgentMachine).
+def present(machine, calls=None, status=None) -> dict:
+    """Return the view model of ``machine`` (an AgentMachine), ``calls`` (its CallMachine)
+    and ``status`` (the status.Status shown; the machine's by default).
 
     Keys: ``phase``; ``pressed`` (the toggle's aria-pressed: the agent's intent);
     ``label`` (the toggle's text: "Available" only while truly available); ``disabled``
@@ -36,23 +39,24 @@ def present(machine, calls=None):
     ``#status`` line); ``agent``; ``ready``; ``call`` (present_call).
     """
     phase = machine.phase
+    status = status if status is not None else machine.status
     return {
         "phase": phase,
         "pressed": bool(machine.wants_available) and machine.ready,
-        "label": _LABELS.get(phase, "Unavailable"),
+        "label": messages.text(_LABELS.get(phase, "label.unavailable")),
         "disabled": not machine.ready or machine.transitioning,
         "busy": phase in (states.OFFLINE, states.INITIALIZING) or machine.transitioning,
         "presence": _PRESENCE[phase],
-        "status": machine.status.text,
-        "tone": machine.status.tone,
-        "failure": machine.status.kind,
+        "status": status.text,
+        "tone": status.tone,
+        "failure": status.kind,
         "agent": machine.agent_id or "",
         "ready": machine.ready,
         "call": present_call(calls, machine.available),
     }
 
 
-def present_call(calls, available):
+def present_call(calls, available: bool) -> dict:
     """The call panel's model: ``state`` (``idle`` or a calldefs phase), ``direction``,
     ``number``, ``name`` (Fusion's contact name, if any), ``muted``, ``can_dial``."""
     call = calls.current if calls is not None else None

@@ -4,15 +4,17 @@ Browser-free. Each builder returns a dict whose keys name the request's setters 
 their ``set`` prefix (``{"eventId": "1"}`` is ``request.setEventId("1")``), in the order
 Oracle's samples call them; ``inData`` is the request's in-data, a plain dict. The Fusion
 handler applies them (fusion_handler.apply_fields), so what Fusion receives is decided
-here, where CPython tests can read it.
+here, where CPython and MicroPython tests read it.
 
 Operations: agentStateEventOperation and getConfigurationOperation (availability), and
-newCommEvent, startCommEvent, closeCommEvent, outboundCommError (calls; see
-fusion-uef.md §2.3-2.6 for the correlation rule: the outData of newCommEvent comes back as
-the inData of start/closeCommEvent under the same eventId).
+newCommEvent, startCommEvent, closeCommEvent, outboundCommError (calls; docs/fusion-uef.md
+gives the correlation rule: the outData of newCommEvent comes back as the inData of
+start/closeCommEvent under the same eventId).
 
 Public names: the operation and event names, the constants, and the builders below.
 """
+
+from toolbar.core import messages
 
 # Operations (publish) and events (subscribe) of UEF's PHONE channel.
 AGENT_STATE = "agentStateEventOperation"
@@ -64,15 +66,16 @@ def agent_state(available):
 
 def agent_state_data(available):
     """The agent's state as getCurrentAgentState reports it (its outData)."""
+    state = "available" if available else "unavailable"
     return {
         "channel": CHANNEL,
         "channelType": CHANNEL_TYPE,
         "isAvailable": bool(available),
         "isLoggedIn": True,
         "state": "AVAILABLE" if available else "UNAVAILABLE",
-        "stateDisplayString": "Available" if available else "Unavailable",
+        "stateDisplayString": messages.text("fusion.state." + state),
         "reason": None,
-        "reasonDisplayString": "Idle" if available else "Unavailable",
+        "reasonDisplayString": messages.text("fusion.reason." + state),
     }
 
 

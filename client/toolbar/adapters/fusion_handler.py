@@ -2,8 +2,9 @@
 
 Named after Oracle's reference toolbar (src/ts/cti/fusion/fusionHandler.ts). It loads
 Oracle's library from ``uefLibraryUrl``, initializes it, reads the agent's configuration
-(agent id and faTrustToken), publishes the agent's state and answers Fusion's agent
-commands. What each request carries is decided in toolbar/payloads.py.
+(agent id and faTrustToken), publishes, and hands Fusion's commands and events to the core's
+Toolbar, whose effects answer them (``answer``). What each request carries is decided in
+toolbar/core/payloads.py; the UEF facts it relies on are in docs/fusion-uef.md.
 
 Every request to Fusion is bounded by ``uefTimeoutMs``: Oracle's ``publish()`` has no
 timeout of its own, and a Fusion that never answers would otherwise leave the toolbar
@@ -12,43 +13,45 @@ subscribe) are awaited: request factories, setters and getters answer at once, a
 await of a JS call costs 4 ms on MicroPython. Responses are read defensively (the typed
 getters first, then the raw ``responseDetails`` some Fusion builds return), as third
 parties found the shapes vary.
-UEF reference: https://docs.oracle.com/en/cloud/saas/fusion-service/fuief/
 
 Public names: FusionHandler, FusionSession, apply_fields.
 """
 
 import asyncio
 
-from toolbar import ffi
-from toolbar import messages
-from toolbar import payloads
-from toolbar.messages import Failure
+from toolbar.adapters import ffi
+from toolbar.core import messages
+from toolbar.core import payloads
+from toolbar.core.errors import Failure
 
 
 class FusionSession:
     """What getConfiguration told us: the agent's id and the JWT for the token service."""
 
-    def __init__(self, agent_id, fa_token):
+    def __init__(self, agent_id: str, fa_token: str) -> None:
         self.agent_id = agent_id
         self.fa_token = fa_token
 
 
 class FusionHandler:
-    """The Fusion side of the toolbar."""
+    """The Fusion side of the toolbar; ``apply`` carries out the Toolbar's effects."""
 
-    def __init__(self, settings, events, *, on_bug):
+    def __init__(self, settings, toolbar, apply, *, on_bug) -> None:
         self._settings = settings
-        self._events = events
+        self._toolbar = toolbar
+        self._apply = apply
         self._on_bug = on_bug
         self._helper = None  # provider.requestHelper
         self._phone = None  # the PHONE channel context
-        self._command_callback = None
-        self._subscription = None
+        self._callbacks = []
+        self._subscriptions = []
+        self._pending = {}  # request id -> (response, its data) of a command Fusion awaits
+        self._requests = 0
+        self._setters = {}  # operation -> the setters its requests have (asked once)
 
-    async def initialize(self):
+    async def initialize(self) -> FusionSession:
         """Load UEF, connect to the PHONE channel, read the configuration, subscribe.
 
-        Returns a FusionSession.
         Raises:
             Failure: UEF_LIBRARY, UEF_TIMEOUT, UEF_ERROR or UEF_CONFIGURATION.
         """
@@ -63,19 +66,16 @@ class FusionHandler:
                                            payloads.configuration_request())
             session = _read_configuration(response)
             # Independent requests: sent together rather than one round trip after another.
-            await asyncio.gather(self.subscribe_to_agent_commands_from_fusion(),
-                                 self._subscribe_to_calls())
+            self._subscriptions = await asyncio.gather(
+                self._subscribe(payloads.ON_AGENT_COMMAND, self._on_agent_command),
+                self._subscribe(payloads.ON_INTERACTION_COMMAND, self._on_interaction_command),
+                self._subscribe(payloads.ON_OUTGOING, self._on_outgoing),
+                self._subscribe(payloads.ON_DATA_UPDATED, self._on_data_updated))
         except ffi.JsError as error:  # a getter or setter of UEF's objects threw
             raise Failure(messages.UEF_ERROR, str(error)) from None
         return session
 
-    async def make_agent_available(self):
-        await self.publish_agent_state(payloads.agent_state(True))
-
-    async def make_agent_unavailable(self):
-        await self.publish_agent_state(payloads.agent_state(False))
-
-    async def publish_agent_state(self, fields):
+    async def publish_agent_state(self, fields: dict) -> None:
         """Publish agentStateEventOperation with ``fields`` (payloads.agent_state).
 
         Raises:
@@ -83,14 +83,7 @@ class FusionHandler:
         """
         await self._publish(payloads.AGENT_STATE, fields)
 
-    async def subscribe_to_agent_commands_from_fusion(self):
-        """Answer Fusion's onToolbarAgentCommand (makeAvailable, getCurrentAgentState…)."""
-        request = self._now(self._helper, "createSubscriptionRequest", payloads.ON_AGENT_COMMAND)
-        self._command_callback = ffi.callback(self._on_agent_command, self._on_bug)
-        self._subscription = await self._uef(self._phone, "subscribe", request,
-                                             self._command_callback, what="subscribe")
-
-    async def publish_call(self, operation, fields):
+    async def publish_call(self, operation: str, fields: dict):
         """Publish a call operation (newCommEvent…); return the reply's outData (a dict).
 
         Raises:
@@ -98,81 +91,69 @@ class FusionHandler:
         """
         response = await self._publish(operation, fields)
         try:
-            out_data = _getter(_getter(response, "getResponseData"), "getOutData")
+            out_data = ffi.read(response, "getResponseData", "getOutData")
         except ffi.JsError:
             out_data = None
         out = ffi.to_py(out_data) if out_data is not None else None
         return out if isinstance(out, dict) else _raw_payload(response).get("outData")
 
-    async def _subscribe_to_calls(self):
-        """Fusion's Answer/Decline/End, click-to-dial and offer time-outs."""
-        self._call_callbacks = [
-            ffi.callback(self._on_interaction_command, self._on_bug),
-            ffi.callback(self._on_outgoing, self._on_bug),
-            ffi.callback(self._on_data_updated, self._on_bug),
-        ]
-        events = (payloads.ON_INTERACTION_COMMAND, payloads.ON_OUTGOING, payloads.ON_DATA_UPDATED)
-        self._call_subscriptions = await asyncio.gather(
-            *[self._subscribe_to_call_event(event, callback)
-              for event, callback in zip(events, self._call_callbacks)])
+    def answer(self, request: int, result: str, out_data=None) -> None:
+        """Answer Fusion's pending command ``request`` (an ANSWER_FUSION effect)."""
+        pending = self._pending.pop(request, None)
+        if pending is None:
+            return
+        response, data, deferred = pending
+        value = ffi.js_object({"result": payloads.FAILURE})
+        try:
+            value = _answered(response, data, result, out_data)
+        finally:
+            deferred.resolve(value)
 
-    async def _subscribe_to_call_event(self, event, callback):
+    # ---- Fusion's commands and events ----
+
+    async def _subscribe(self, event, handler):
         request = self._now(self._helper, "createSubscriptionRequest", event)
-        if event != payloads.ON_INTERACTION_COMMAND:
+        if event in (payloads.ON_OUTGOING, payloads.ON_DATA_UPDATED):
             ffi.call_now(request, "setAppClassification", payloads.APP_CLASSIFICATION)
+        callback = ffi.callback(handler, self._on_bug)
+        self._callbacks.append(callback)
         return await self._uef(self._phone, "subscribe", request, callback, what="subscribe")
 
-    def _on_interaction_command(self, response):
-        answer = ffi.deferred()
-        ffi.spawn(self._answer_interaction_command(response, answer), self._on_bug)
-        return answer.promise
+    def _on_agent_command(self, response):
+        return self._command(response, lambda request, command, event_id:
+                             self._toolbar.agent_command(request, command))
 
-    async def _answer_interaction_command(self, response, answer):
-        data, result = None, payloads.FAILURE
+    def _on_interaction_command(self, response):
+        return self._command(response, lambda request, command, event_id:
+                             self._toolbar.interaction_command(request, command, event_id))
+
+    def _command(self, response, decide):
+        """A controllable event: UEF wants a real Promise of the answered response data,
+        which the Toolbar's ANSWER_FUSION effect resolves, now or once the outcome is known."""
+        deferred = ffi.deferred()
+        self._requests += 1
+        request = self._requests
+        self._pending[request] = (response, None, deferred)
         try:
             data = _getter(response, "getResponseData")
+            self._pending[request] = (response, data, deferred)
             raw = ffi.to_py(ffi.get(response, "responseDetails")) or {}
             command = _getter(data, "getCommand") or raw.get("command")
             event_id = _getter(data, "getEventId") or raw.get("eventId")
-            result = await self._events.interaction_command_from_fusion(command, event_id)
-        finally:
-            value = ffi.js_object({"result": payloads.FAILURE})
-            try:
-                value = _answered(response, data, result, None)
-            finally:
-                answer.resolve(value)
+            self._apply(decide(request, command, event_id))
+        except Exception:
+            # Always answer, even after a bug: Fusion waits for this promise.
+            self.answer(request, payloads.FAILURE)
+            raise
+        return deferred.promise
 
     def _on_outgoing(self, response):
         data = _event_data(response)
-        self._events.outgoing_from_fusion(data.get("uuid"), data.get("outData") or {})
+        self._apply(self._toolbar.outgoing(data.get("uuid"), data.get("outData") or {}))
 
     def _on_data_updated(self, response):
         data = _event_data(response)
-        self._events.data_updated_from_fusion(data.get("updateType"), data.get("eventId"))
-
-    # ---- Agent commands ----
-
-    def _on_agent_command(self, response):
-        # A controllable event: UEF wants a real Promise of the answered response data.
-        answer = ffi.deferred()
-        ffi.spawn(self._answer_agent_command(response, answer), self._on_bug)
-        return answer.promise
-
-    async def _answer_agent_command(self, response, answer):
-        data, result, out_data = None, payloads.FAILURE, None
-        try:
-            data = _getter(response, "getResponseData")
-            command = _getter(data, "getCommand")
-            if command is None:
-                command = (ffi.to_py(ffi.get(response, "responseDetails")) or {}).get("command")
-            result, out_data = self._events.agent_command_from_fusion(command)
-        finally:
-            # Always answer, even after a bug: Fusion waits for this promise.
-            value = ffi.js_object({"result": payloads.FAILURE})
-            try:
-                value = _answered(response, data, result, out_data)
-            finally:
-                answer.resolve(value)
+        self._apply(self._toolbar.data_updated(data.get("updateType"), data.get("eventId")))
 
     # ---- Requests ----
 
@@ -192,7 +173,12 @@ class FusionHandler:
         # were asked for, and a Fusion slow to answer one does not hold back the next.
         request = self._now(self._helper, "createPublishRequest", operation)
         try:
-            apply_fields(request, fields)
+            setters = self._setters.get(operation)
+            if setters is None:  # the same for every request of an operation: asked once
+                setters = ffi.methods(request, _SETTERS_OF_IN_DATA + tuple(
+                    _setter(key) for key in fields if key != "inData"))
+                self._setters[operation] = setters
+            apply_fields(request, fields, setters)
         except ffi.JsError as error:
             raise Failure(messages.UEF_ERROR, operation + ": " + str(error)) from None
         response = await self._settle(self._start(self._phone, "publish", request,
@@ -226,59 +212,58 @@ class FusionHandler:
         except ffi.JsError as error:
             if error.name == "TimeoutError":
                 seconds = str(self._settings.uef_timeout_ms // 1000)
-                raise Failure(messages.UEF_TIMEOUT, what + ": no answer within " + seconds
-                              + " s") from None
+                raise Failure(messages.UEF_TIMEOUT, what + ": " + messages.text(
+                    "detail.no-answer", seconds=seconds)) from None
             raise Failure(messages.UEF_ERROR, what + ": " + error.message) from None
 
 
-def apply_fields(request, fields):
+_SETTERS_OF_IN_DATA = ("setInData", "getInData", "setInputData")
+
+
+def _setter(key):
+    return "set" + key[0].upper() + key[1:]
+
+
+def apply_fields(request, fields: dict, setters: set) -> None:
     """Call the request's setter for each field (payloads' convention); skip ``None``.
 
-    ``inData`` goes through ``setInData`` when the request has it (agent state), else one
-    ``setInDataValueByAttribute`` per key on ``getInData()`` (calls), else ``setInputData``.
-    A setter this UEF build lacks is skipped: Fusion then refuses the publish if it needed
-    that field, with its own message.
+    ``setters`` are the methods the request has. ``inData`` goes through ``setInData`` when
+    the request has it (agent state), else one ``setInDataValueByAttribute`` per key on
+    ``getInData()`` (calls), else ``setInputData``. A setter this UEF build lacks is skipped:
+    Fusion then refuses the publish if it needed that field, with its own message. The
+    request's own setters are called in one crossing.
 
     Raises:
         ffi.JsError: a setter threw.
     """
-    for key in fields:
-        value = fields[key]
+    calls = []
+    for key, value in fields.items():
         if value is None:
             continue
-        if key == "inData":
-            _set_in_data(request, value)
-            continue
-        setter = "set" + key[0].upper() + key[1:]
-        if ffi.has_method(request, setter):
-            ffi.call_now(request, setter, value)
-
-
-def _set_in_data(request, in_data):
-    if ffi.has_method(request, "setInData"):
-        ffi.call_now(request, "setInData", ffi.js_object(in_data))
-    elif ffi.has_method(request, "getInData"):
-        target = ffi.call_now(request, "getInData")
-        for key in in_data:
-            ffi.call_now(target, "setInDataValueByAttribute", key, in_data[key])
-    else:
-        ffi.call_now(request, "setInputData", ffi.js_object(in_data))
+        if key != "inData":
+            if _setter(key) in setters:
+                calls.append((_setter(key), (value,)))
+        elif "setInData" in setters or "getInData" not in setters:
+            calls.append(("setInData" if "setInData" in setters else "setInputData", (value,)))
+        else:
+            target = ffi.call_now(request, "getInData")
+            ffi.call_each(target, [("setInDataValueByAttribute", (name, value[name]))
+                                   for name in value])
+    ffi.call_each(request, calls)
 
 
 def _outcome(response):
     """Return ``(succeeded, error)`` of a publish response, typed getters first."""
-    data = _getter(response, "getResponseData")
-    if data is not None and ffi.has_method(data, "isSuccess"):
-        return bool(ffi.call_now(data, "isSuccess")), _getter(data, "getError")
+    succeeded = ffi.read(response, "getResponseData", "isSuccess")
+    if succeeded is not None:
+        return bool(succeeded), ffi.read(response, "getResponseData", "getError")
     payload = _raw_payload(response)
     return payload.get("result", "success") == "success", payload.get("error")
 
 
 def _read_configuration(response):
-    data = _getter(response, "getResponseData")
-    configuration = _getter(data, "getConfiguration")
-    agent_id = _getter(configuration, "getAgentId")
-    fa_token = _getter(configuration, "getFaTrustToken")
+    agent_id = ffi.read(response, "getResponseData", "getConfiguration", "getAgentId")
+    fa_token = ffi.read(response, "getResponseData", "getConfiguration", "getFaTrustToken")
     if not agent_id or not fa_token:
         raw = _raw_payload(response).get("configuration") or {}
         agent_id = agent_id or raw.get("agentId")
@@ -304,24 +289,20 @@ def _answered(response, data, result, out_data):
     details = ffi.get(response, "responseDetails")
     if details is None:
         return ffi.js_object({"result": result, "outData": out_data})
-    details.result = result
+    ffi.put(details, "result", result)
     if out_data is not None:
-        details.outData = ffi.js_object(out_data)
+        ffi.put(details, "outData", ffi.js_object(out_data))
     return details
 
 
 def _getter(target, name):
     """Return ``target.name()`` when it exists, else None."""
-    if target is None or not ffi.has_method(target, name):
-        return None
-    return ffi.call_now(target, name)
+    return None if target is None else ffi.read(target, name)
 
 
 def _event_data(response):
     """The data of a non-controllable event: getResponseData().getData(), else responseDetails."""
-    data = None
-    if ffi.has_method(response, "getResponseData"):
-        data = ffi.to_py(response.getResponseData().getData())
+    data = ffi.to_py(ffi.read(response, "getResponseData", "getData"))
     if not isinstance(data, dict):
         data = ffi.to_py(ffi.get(response, "responseDetails"))
     return data if isinstance(data, dict) else {}

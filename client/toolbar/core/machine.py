@@ -14,32 +14,41 @@ Invariants:
 - The agent's intent (``wants_available``) is kept apart from the Device's reality; the
   machine reconciles the two after every input (``_reconcile``).
 
-Public names: AgentMachine (phases and effects are in toolbar/states.py).
+Public names: AgentMachine (phases: toolbar/core/states.py; effects: toolbar/core/effects.py).
 """
 
-from toolbar import messages
-from toolbar import payloads
-from toolbar import states
-from toolbar.states import Effect
+from toolbar.core import effects as fx
+from toolbar.core import messages
+from toolbar.core import payloads
+from toolbar.core import states
+from toolbar.core import twilio_errors
+from toolbar.core.effects import Effect
+from toolbar.core.errors import Failure
+from toolbar.core.settings import DEFAULTS
+from toolbar.core.status import Status
+from toolbar.core.status import StatusLine
+from toolbar.core.status import failure_status
+from toolbar.core.status import progress_status
 
 
 class AgentMachine:
     """The toolbar's availability state; see the module docstring for the rules.
 
     Attributes (read them; only the methods change them):
-        phase: one of the phases of toolbar/states.py.
+        phase: one of the phases of toolbar/core/states.py.
         wants_available: the agent's intent, from the toggle or Fusion's commands.
-        status: the messages.Status to show.
+        status: the status.Status the status line shows.
         agent_id: the Fusion agent, once connected.
         device: the number of the current Device, or None.
         fusion_available: what Fusion was last told (True/False), None when unknown.
     """
 
-    def __init__(self, *, register_timeout_ms=20000):
+    def __init__(self, *, register_timeout_ms: int = DEFAULTS["registerTimeoutMs"],
+                 status_line: StatusLine | None = None) -> None:
         self.register_timeout_ms = register_timeout_ms
+        self.status_line = status_line if status_line is not None else StatusLine()
         self.phase = states.OFFLINE
         self.wants_available = False
-        self.status = messages.progress_status("starting")
         self.agent_id = None
         self.device = None
         self.fusion_available = None
@@ -53,41 +62,46 @@ class AgentMachine:
     # ---- Questions ----
 
     @property
-    def ready(self):
+    def status(self) -> Status:
+        """What the status line shows (the Toolbar's, shared with the call machine)."""
+        return self.status_line.current
+
+    @property
+    def ready(self) -> bool:
         """True once start-up succeeded: the toolbar accepts the agent's actions."""
         return self.phase in states.READY_PHASES
 
     @property
-    def available(self):
+    def available(self) -> bool:
         """True only while the Device is registered and the agent wants calls."""
         return self.phase == states.AVAILABLE
 
     @property
-    def transitioning(self):
+    def transitioning(self) -> bool:
         return self.phase in states.TRANSITIONS
 
     # ---- Start-up ----
 
-    def start(self):
+    def start(self) -> list:
         """Begin start-up; idempotent."""
         if self.phase != states.OFFLINE:
             return []
         self.phase = states.INITIALIZING
-        self.status = messages.progress_status("starting")
-        return [Effect(states.CONNECT_FUSION)]
+        self.status_line.show(progress_status("starting"))
+        return [Effect(fx.CONNECT_FUSION)]
 
-    def fusion_connected(self, agent_id):
+    def fusion_connected(self, agent_id: str) -> list:
         """UEF answered getConfiguration: tell Fusion the agent is logged in, not available."""
         if self.phase != states.INITIALIZING:
             return []
         self.agent_id = agent_id
         return self._publish(False)
 
-    def startup_failed(self, failure):
+    def startup_failed(self, failure: Failure) -> list:
         """Start-up could not complete (a messages.Failure); the toolbar stays unusable."""
         self.phase = states.ERROR
         self.wants_available = False
-        self.status = messages.failure_status(failure.kind, failure.detail)
+        self.status_line.show(failure_status(failure.kind, failure.detail))
         effects = []
         if self.device is not None and not self._device_stopping:
             effects += self._stop_device()
@@ -95,11 +109,11 @@ class AgentMachine:
 
     # ---- The agent's intent (toggle, Fusion's makeAvailable/makeUnavailable) ----
 
-    def toggle(self):
+    def toggle(self) -> list:
         """The agent clicked the availability toggle."""
         return self.request_availability(not self.wants_available)
 
-    def request_availability(self, wanted):
+    def request_availability(self, wanted: bool) -> list:
         """The agent (or Fusion on their behalf) wants to be available, or not."""
         if self.phase == states.ERROR:
             return []
@@ -108,7 +122,7 @@ class AgentMachine:
 
     # ---- Fusion ----
 
-    def agent_state_published(self, publish, failure=None):
+    def agent_state_published(self, publish: int, failure: Failure | None = None) -> list:
         """Publish ``publish`` of agentStateEventOperation finished; ``failure`` if it failed.
 
         Only the latest publish matters: Fusion handles them in order, so the last one sent
@@ -120,15 +134,15 @@ class AgentMachine:
         if failure is None:
             if self.phase == states.INITIALIZING:
                 self.phase = states.UNAVAILABLE
-                self.status = messages.progress_status("ready")
+                self.status_line.show(progress_status("ready"))
                 return self._reconcile()
             if self.status.kind in (messages.UEF_TIMEOUT, messages.UEF_ERROR):
-                self.status = self._phase_status()  # Fusion answers again
+                self.status_line.show(self.phase_status())  # Fusion answers again
             return []
         self.fusion_available = None  # Fusion may show anything now; publish again next time
         if self.phase == states.INITIALIZING:
             return self.startup_failed(failure)
-        self.status = messages.failure_status(failure.kind, failure.detail)
+        self.status_line.show(failure_status(failure.kind, failure.detail))
         if available and self.wants_available:
             # Fusion and the toolbar disagree: go unavailable rather than take calls Fusion
             # does not know the agent can take.
@@ -138,38 +152,36 @@ class AgentMachine:
 
     # ---- Tokens ----
 
-    def token_received(self, request, token):
+    def token_received(self, request: int, token: str) -> list:
         """The token service answered fetch ``request`` with a Twilio Access Token."""
-        if self._token_request is None or self._token_request[0] != request:
+        purpose = self._answered_fetch(request)
+        if purpose is None:
             return []
-        purpose = self._token_request[1]
-        self._token_request = None
         if purpose == states.REFRESH:
             if self.device is None or self._device_stopping:
                 return []
-            return [Effect(states.UPDATE_TOKEN, device=self.device, token=token)]
+            return [Effect(fx.UPDATE_TOKEN, device=self.device, token=token)]
         if self.phase != states.GOING_AVAILABLE or not self.wants_available:
             return self._reconcile()
         self.device = self._next()
         self._device_registered = False
         self._register_timer = self._next()
-        self.status = messages.progress_status("registering")
-        return [Effect(states.START_DEVICE, device=self.device, token=token),
-                Effect(states.START_TIMER, timer=self._register_timer,
+        self.status_line.show(progress_status("registering"))
+        return [Effect(fx.START_DEVICE, device=self.device, token=token),
+                Effect(fx.START_TIMER, timer=self._register_timer,
                        ms=self.register_timeout_ms)]
 
-    def token_failed(self, request, failure):
+    def token_failed(self, request: int, failure: Failure) -> list:
         """Fetch ``request`` failed (a messages.Failure)."""
-        if self._token_request is None or self._token_request[0] != request:
+        purpose = self._answered_fetch(request)
+        if purpose is None:
             return []
-        purpose = self._token_request[1]
-        self._token_request = None
         if purpose == states.REFRESH:
             detail = failure.detail or messages.failure_text(failure.kind)
             return self._give_up(messages.REFRESH_FAILED, detail)
         return self._give_up(failure.kind, failure.detail)
 
-    def token_update_failed(self, device, failure):
+    def token_update_failed(self, device: int, failure: Failure) -> list:
         """The SDK refused the refreshed token of Device ``device``."""
         if not self._is_live(device):
             return []
@@ -178,22 +190,22 @@ class AgentMachine:
 
     # ---- The Device ----
 
-    def device_failed(self, device, failure):
+    def device_failed(self, device: int, failure: Failure) -> list:
         """The SDK refused to create Device ``device``; nothing is left of it."""
         if device != self.device:
             return []
         self.wants_available = False
-        self.status = messages.failure_status(failure.kind, failure.detail)
+        self.status_line.show(failure_status(failure.kind, failure.detail))
         return self._device_gone()
 
-    def device_registering(self, device):
+    def device_registering(self, device: int) -> list:
         if not self._is_live(device):
             return []
         if self.phase == states.GOING_AVAILABLE:
-            self.status = messages.progress_status("registering")
+            self.status_line.show(progress_status("registering"))
         return []
 
-    def device_registered(self, device):
+    def device_registered(self, device: int) -> list:
         """Device ``device`` registered: the agent can take calls; tell Fusion."""
         if not self._is_live(device):
             return []
@@ -203,10 +215,10 @@ class AgentMachine:
         reconnected = self.phase == states.RECONNECTING
         self.phase = states.AVAILABLE
         self._register_timer = None
-        self.status = messages.progress_status("reconnected" if reconnected else "available")
+        self.status_line.show(progress_status("reconnected" if reconnected else "available"))
         return self._publish(True)
 
-    def device_unregistered(self, device):
+    def device_unregistered(self, device: int) -> list:
         """Device ``device`` lost its registration without being asked to (signaling lost)."""
         if not self._is_live(device):
             return []
@@ -215,49 +227,49 @@ class AgentMachine:
             return []
         # The SDK re-registers by itself once signaling is back (device_registered follows).
         self.phase = states.RECONNECTING
-        self.status = messages.progress_status("reconnecting")
+        self.status_line.show(progress_status("reconnecting"))
         return self._publish(False)
 
-    def device_error(self, device, code, message=""):
+    def device_error(self, device: int, code, message: str = "") -> list:
         """Device ``device`` emitted ``error`` with a Twilio error ``code``."""
         if not self._is_live(device):
             return []
-        kind = messages.twilio_error_kind(code)
+        kind = twilio_errors.device_error_kind(code)
         detail = "Twilio " + str(code) + (": " + message if message else "")
         if kind == "auth":
             return self._give_up(messages.TWILIO_REFUSED, detail)
         if kind == "connection" and self.phase == states.GOING_AVAILABLE:
-            self.status = messages.progress_status("still-connecting")
+            self.status_line.show(progress_status("still-connecting"))
         return []
 
-    def token_will_expire(self, device):
+    def token_will_expire(self, device: int) -> list:
         """Device ``device`` says its token expires soon: fetch a new one (once at a time)."""
         if not self._is_live(device) or self._token_request is not None:
             return []
         return self._fetch(states.REFRESH)
 
-    def device_stopped(self, device):
+    def device_stopped(self, device: int) -> list:
         """Device ``device`` is unregistered and destroyed: it can never re-register."""
         if device != self.device:
             return []
         return self._device_gone()
 
-    def timer_fired(self, timer):
+    def timer_fired(self, timer: int) -> list:
         """Timer ``timer`` ran out; only the current registration timer matters."""
         if timer != self._register_timer:
             return []
         self._register_timer = None
         if self.phase != states.GOING_AVAILABLE or self._device_registered:
             return []
+        seconds = str(self.register_timeout_ms // 1000)
         return self._give_up(messages.TWILIO_UNREACHABLE,
-                             "no registration within " + str(self.register_timeout_ms // 1000)
-                             + " s")
+                             messages.text("detail.register-timeout", seconds=seconds))
 
     # ---- Anything else ----
 
-    def internal_error(self, detail):
+    def internal_error(self, detail: str) -> list:
         """A bug surfaced (an exception in the toolbar's own code): say so, stay safe."""
-        self.status = messages.failure_status(messages.INTERNAL, detail)
+        self.status_line.show(failure_status(messages.INTERNAL, detail))
         return []
 
     # ---- Internals ----
@@ -269,22 +281,22 @@ class AgentMachine:
         if self.wants_available:
             if self.phase == states.UNAVAILABLE and self.device is None:
                 self.phase = states.GOING_AVAILABLE
-                self.status = messages.progress_status("fetching-token")
+                self.status_line.show(progress_status("fetching-token"))
                 return self._fetch(states.REGISTER)
             return []
         if self.device is not None:
             if self._device_stopping:
                 return []
             self.phase = states.GOING_UNAVAILABLE
-            if self.status.tone != messages.ERROR:
-                self.status = messages.progress_status("going-unavailable")
+            if not self.status_line.failed:
+                self.status_line.show(progress_status("going-unavailable"))
             return self._stop_device()
         if self.phase == states.GOING_AVAILABLE:
             # Still waiting for the token: forget it; its answer will be ignored.
             self._token_request = None
             self.phase = states.UNAVAILABLE
-            if self.status.tone != messages.ERROR:
-                self.status = messages.progress_status("unavailable")
+            if not self.status_line.failed:
+                self.status_line.show(progress_status("unavailable"))
         return []
 
     def _device_gone(self):
@@ -296,43 +308,47 @@ class AgentMachine:
         if not self.ready:
             return []
         self.phase = states.UNAVAILABLE
-        if self.status.tone != messages.ERROR:
-            self.status = messages.progress_status("unavailable")
+        if not self.status_line.failed:
+            self.status_line.show(progress_status("unavailable"))
         return self._publish(False) + self._reconcile()
 
     def _give_up(self, kind, detail):
         """Stop wanting to be available because of a failure the agent must read."""
         self.wants_available = False
-        self.status = messages.failure_status(kind, detail)
+        self.status_line.show(failure_status(kind, detail))
         return self._reconcile()
 
     def _stop_device(self):
         self._device_stopping = True
         self._register_timer = None
-        return [Effect(states.STOP_DEVICE, device=self.device)]
+        return [Effect(fx.STOP_DEVICE, device=self.device)]
+
+    def _answered_fetch(self, request):
+        """The purpose of fetch ``request`` if it is the one awaited (then no longer), else None."""
+        if self._token_request is None or self._token_request[0] != request:
+            return None
+        purpose = self._token_request[1]
+        self._token_request = None
+        return purpose
 
     def _fetch(self, purpose):
         self._token_request = (self._next(), purpose)
-        return [Effect(states.FETCH_TOKEN, request=self._token_request[0], purpose=purpose)]
+        return [Effect(fx.FETCH_TOKEN, request=self._token_request[0], purpose=purpose)]
 
     def _publish(self, available):
         if self.fusion_available is available:
             return []
         self.fusion_available = available
         self._last_publish = self._next()
-        return [Effect(states.PUBLISH_AGENT_STATE, publish=self._last_publish,
+        return [Effect(fx.PUBLISH_AGENT_STATE, publish=self._last_publish,
                        available=available, fields=payloads.agent_state(available))]
 
-    def phase_status(self):
-        """The progress line of the current phase (for a warning that no longer holds)."""
-        return self._phase_status()
-
-    def _phase_status(self):
-        """The progress line of the current phase, to replace a failure that no longer holds."""
+    def phase_status(self) -> Status:
+        """The progress line of the current phase, to replace a warning that no longer holds."""
         names = {states.AVAILABLE: "available", states.RECONNECTING: "reconnecting",
                  states.GOING_AVAILABLE: "registering",
                  states.GOING_UNAVAILABLE: "going-unavailable"}
-        return messages.progress_status(names.get(self.phase, "unavailable"))
+        return progress_status(names.get(self.phase, "unavailable"))
 
     def _is_live(self, device):
         return device is not None and device == self.device and not self._device_stopping

@@ -1,6 +1,6 @@
 """The call state machine: one call at a time, what Fusion was told about it, how it ended.
 
-Browser-free (CPython and MicroPython), like toolbar/machine.py: every method takes one
+Browser-free (CPython and MicroPython), like toolbar/core/machine.py: every method takes one
 input (an agent action, a Fusion command, a Twilio Call event, the outcome of an effect)
 and returns Effects; it never calls anything.
 
@@ -11,23 +11,31 @@ Rules:
 - newCommEvent is published first; its outData is kept and is the inData of every later
   startCommEvent/closeCommEvent of that call. Whatever happens before Fusion answers it
   (the call connects, or ends) is published once it has.
-- The close reason follows from how the call ended (calldefs.py): REJECT, ABANDONED,
-  MISSED, WRAPUP, CANCELED (and REJECT for an outbound failure, after outboundCommError).
-- A Fusion command waits for its real outcome (``waiter``): accept succeeds once the call is
-  connected and fails if the call is gone; reject/disconnect succeed once Twilio is asked.
+- The close reason follows from how the call ended: REJECT, ABANDONED, MISSED, WRAPUP,
+  CANCELED (and REJECT for an outbound failure, after outboundCommError).
+- A Fusion command waits for its real outcome (``request``, the id of its pending answer):
+  accept succeeds once the call is connected and fails if the call is gone; reject and
+  disconnect succeed once Twilio is asked.
 
-Public names: CallMachine (phases, effect kinds and error codes are in toolbar/calldefs.py).
+Public names: Call, CallMachine (phases and actions: toolbar/core/calldefs.py).
 """
 
-from toolbar import calldefs as c
-from toolbar import payloads
-from toolbar.states import Effect
+from toolbar.core import calldefs
+from toolbar.core import effects as fx
+from toolbar.core import messages
+from toolbar.core import payloads
+from toolbar.core import twilio_errors
+from toolbar.core.effects import Effect
+from toolbar.core.effects import answer
+from toolbar.core.numbers import is_e164
+from toolbar.core.status import StatusLine
+from toolbar.core.status import call_status
 
 
 class Call:
     """One call; read its attributes, only CallMachine changes them."""
 
-    def __init__(self, key, direction, number, event_id, phase):
+    def __init__(self, key: str, direction: str, number: str, event_id: str, phase: str) -> None:
         self.key = key
         self.direction = direction
         self.number = number
@@ -42,181 +50,183 @@ class Call:
         self.reason = None  # the close reason, once ended
         self.error = None  # (errorCode, message) of a failed outbound call
         self.muted = False
-        self.waiters = []  # Fusion accept commands waiting for the outcome
+        self.requests = []  # Fusion accept commands waiting for the outcome
 
 
 class CallMachine:
-    """The calls of the toolbar; ``agent`` is the AgentMachine (its status line is shared)."""
+    """The calls of the toolbar; ``status_line`` is the Toolbar's (shared with the agent)."""
 
-    def __init__(self, agent):
-        self.agent = agent
+    def __init__(self, status_line: StatusLine | None = None) -> None:
+        self.status_line = status_line if status_line is not None else StatusLine()
         self.calls = {}
         self._counter = 0
 
     # ---- Questions ----
 
     @property
-    def current(self):
+    def current(self) -> Call | None:
         """The live call (not ended), or None."""
         for call in self.calls.values():
-            if call.phase != c.ENDED:
+            if call.phase != calldefs.ENDED:
                 return call
         return None
 
-    def live_event_ids(self):
+    def live_event_ids(self) -> list:
         call = self.current
         return [call.event_id] if call is not None else []
 
     # ---- Twilio: a call arrives ----
 
-    def incoming(self, key, caller):
+    def incoming(self, key: str, caller: str) -> list:
         """Device ``incoming``: offer the call to Fusion, or decline it when busy."""
         busy = self.current is not None
-        call = Call(key, c.INBOUND, caller, key, c.RINGING)
+        call = Call(key, calldefs.INBOUND, caller, key, calldefs.RINGING)
         self.calls[key] = call
         effects = [self._new_comm(call)]
         if busy:
             # One call at a time: the SDK would ignore the invite while busy and leave the
             # caller ringing; instead it reaches us (allowIncomingWhileBusy), Twilio is told
             # no (reject: the caller's Dial moves on) and Fusion records a missed call.
-            effects += self._end(call, "MISSED", c.REJECT_ACTION)
-            self.agent.status = c.status("busy-declined", caller)
+            effects += self._end(call, "MISSED", calldefs.REJECT_ACTION)
+            self.status_line.show(call_status("busy-declined", number=caller))
         return effects
 
     # ---- The agent or Fusion acts ----
 
-    def accept(self, waiter=None):
+    def accept(self, request=None) -> list:
         call = self.current
-        if call is None or call.direction != c.INBOUND or call.phase != c.RINGING:
-            return _answer(waiter, False)
-        call.phase = c.CONNECTING
-        if waiter is not None:
-            call.waiters.append(waiter)
-        return [_action(call, c.ACCEPT_ACTION)]
+        if call is None or call.direction != calldefs.INBOUND or call.phase != calldefs.RINGING:
+            return _answer(request, False)
+        call.phase = calldefs.CONNECTING
+        if request is not None:
+            call.requests.append(request)
+        return [_action(call, calldefs.ACCEPT_ACTION)]
 
-    def reject(self, waiter=None):
+    def reject(self, request=None) -> list:
         call = self.current
-        if call is None or call.direction != c.INBOUND or call.phase != c.RINGING:
-            return _answer(waiter, False)
-        return self._end(call, "REJECT", c.REJECT_ACTION) + _answer(waiter, True)
+        if call is None or call.direction != calldefs.INBOUND or call.phase != calldefs.RINGING:
+            return _answer(request, False)
+        return self._end(call, "REJECT", calldefs.REJECT_ACTION) + _answer(request, True)
 
-    def hang_up(self, waiter=None):
+    def hang_up(self, request=None) -> list:
         """Hang up (or decline, or cancel) the live call."""
         call = self.current
         if call is None:
-            return _answer(waiter, False)
-        if call.direction == c.INBOUND and call.phase == c.RINGING:
-            return self.reject(waiter)
+            return _answer(request, False)
+        if call.direction == calldefs.INBOUND and call.phase == calldefs.RINGING:
+            return self.reject(request)
         reason = "WRAPUP" if call.connected else "CANCELED"
-        return self._end(call, reason, c.DISCONNECT_ACTION) + _answer(waiter, True)
+        return self._end(call, reason, calldefs.DISCONNECT_ACTION) + _answer(request, True)
 
-    def fusion_command(self, command, event_id, waiter):
+    def fusion_command(self, command: str, event_id: str, request) -> list:
         """onToolbarInteractionCommand ``command`` for ``event_id``."""
         call = self.current
         if call is None or call.event_id != event_id:
-            return _answer(waiter, False)
+            return _answer(request, False)
         handlers = {"accept": self.accept, "reject": self.reject, "disconnect": self.hang_up}
         handler = handlers.get(command)
-        return handler(waiter) if handler else _answer(waiter, False)
+        return handler(request) if handler else _answer(request, False)
 
-    def offer_timeout(self, event_id):
+    def offer_timeout(self, event_id: str) -> list:
         """onDataUpdated OFFER_TIMEOUT: Fusion gave up offering; stop ringing."""
         call = self.calls.get(event_id)
-        if call is None or call.phase != c.RINGING:
+        if call is None or call.phase != calldefs.RINGING:
             return []
-        return self._end(call, "MISSED", c.REJECT_ACTION)
+        return self._end(call, "MISSED", calldefs.REJECT_ACTION)
 
-    def toggle_mute(self):
+    def toggle_mute(self) -> list:
         call = self.current
-        if call is None or call.phase != c.ACTIVE:
+        if call is None or call.phase != calldefs.ACTIVE:
             return []
-        return [_action(call, c.MUTE_ACTION, not call.muted)]
+        return [_action(call, calldefs.MUTE_ACTION, not call.muted)]
 
-    def send_digits(self, digits):
+    def send_digits(self, digits: str) -> list:
         call = self.current
-        if call is None or call.phase != c.ACTIVE:
+        if call is None or call.phase != calldefs.ACTIVE:
             return []
-        return [_action(call, c.DIGITS_ACTION, digits)]
+        return [_action(call, calldefs.DIGITS_ACTION, digits)]
 
-    def dial(self, number, device, comm_uuid=None, extra=None):
+    def dial(self, number: str, device, comm_uuid=None, extra=None) -> list:
         """Click-to-dial (``comm_uuid`` = the outgoing event's uuid) or a number typed in."""
         self._counter += 1
         event_id = comm_uuid or "manual-" + str(self._counter)
         if self.current is not None:  # busy: Fusion hears why, nothing is dialled
             if comm_uuid:
                 return [_publish(None, payloads.OUTBOUND_COMM_ERROR, payloads.outbound_comm_error(
-                    comm_uuid, "FAILED", c.error_text("BUSY_AGENT")))]
-            self.agent.status = c.status("busy-agent")
+                    comm_uuid, "FAILED", _error_text("BUSY_AGENT")))]
+            self.status_line.show(call_status("busy-agent"))
             return []
-        if not comm_uuid and not c.is_e164(number):  # a typo: nothing for Fusion to show
-            self.agent.status = c.status("call-failed", number, c.error_text("INVALID_NUMBER"))
+        if not comm_uuid and not is_e164(number):  # a typo: nothing for Fusion to show
+            self.status_line.show(call_status("call-failed", number=number,
+                                               reason=_error_text("INVALID_NUMBER")))
             return []
-        call = Call("out-" + str(self._counter), c.OUTBOUND, number, event_id, c.DIALING)
+        call = Call("out-" + str(self._counter), calldefs.OUTBOUND, number, event_id, calldefs.DIALING)
         call.comm_uuid = comm_uuid
         call.extra = extra
         self.calls[call.key] = call
         effects = [self._new_comm(call)]
-        problem = None if c.is_e164(number) else "INVALID_NUMBER"
+        problem = None if is_e164(number) else "INVALID_NUMBER"
         if problem is None and device is None:
             problem = "NOT_AVAILABLE"
         if problem:
-            return effects + self._fail(call, problem, c.error_text(problem))
-        return effects + [Effect(c.DIAL, call=call.key, number=number, device=device)]
+            return effects + self._fail(call, problem, _error_text(problem))
+        return effects + [Effect(fx.DIAL, call=call.key, number=number, device=device)]
 
     # ---- Twilio: what happens to the call ----
 
-    def call_ringing(self, key):
+    def call_ringing(self, key: str) -> list:
         call = self._live(key)
-        if call is not None and call.phase == c.DIALING:
-            call.phase = c.RINGING
+        if call is not None and call.phase == calldefs.DIALING:
+            call.phase = calldefs.RINGING
         return []
 
-    def call_accepted(self, key):
+    def call_accepted(self, key: str) -> list:
         """Call ``accept``: the call is connected (answered by us or by the far end)."""
         call = self._live(key)
         if call is None:
             return []
-        call.phase = c.ACTIVE
+        call.phase = calldefs.ACTIVE
         call.connected = True
         effects = self._start(call)
-        for waiter in call.waiters:
-            effects += _answer(waiter, True)
-        call.waiters = []
+        for request in call.requests:
+            effects += _answer(request, True)
+        call.requests = []
         return effects
 
-    def call_ended(self, key, how):
+    def call_ended(self, key: str, how: str) -> list:
         """Call ``disconnect`` / ``cancel`` / ``reject``, as ``how``."""
         call = self._live(key)
         if call is None:
             return []
-        if how == "cancel" or (call.direction == c.INBOUND and not call.connected):
+        if how == "cancel" or (call.direction == calldefs.INBOUND and not call.connected):
             return self._end(call, "ABANDONED")
         if call.connected:
             return self._end(call, "WRAPUP")
         # An outbound call that ends unanswered with no error: the call was refused.
-        return self._fail(call, "FAILED", c.error_text("FAILED"))
+        return self._fail(call, "FAILED", _error_text("FAILED"))
 
-    def call_error(self, key, code, name="", message=""):
+    def call_error(self, key: str, code, name: str = "", message: str = "") -> list:
         call = self._live(key)
         if call is None:
             return []
-        kind = c.error_kind(code, name)
+        kind = twilio_errors.call_error_kind(code, name)
         effects = []
-        if call.direction == c.OUTBOUND and not call.connected:
-            effects = self._fail(call, kind, c.error_text(kind) + _detail(code, message))
-        elif kind == "MICROPHONE" and call.phase == c.CONNECTING:
+        if call.direction == calldefs.OUTBOUND and not call.connected:
+            effects = self._fail(call, kind, _error_text(kind, code, message))
+        elif kind == "MICROPHONE" and call.phase == calldefs.CONNECTING:
             effects = self._end(call, "REJECT")  # the SDK already hung up
         if kind == "MICROPHONE":
-            self.agent.status = c.status("microphone")
+            self.status_line.show(call_status("microphone"))
         return effects
 
-    def call_action_failed(self, key, action, code, name="", message=""):
+    def call_action_failed(self, key: str, action: str, code, name: str = "",
+                           message: str = "") -> list:
         """An SDK call (accept, connect, mute...) threw or rejected."""
-        if action in (c.ACCEPT_ACTION, c.DIAL):
+        if action in (calldefs.ACCEPT_ACTION, fx.DIAL):
             return self.call_error(key, code, name, message)
         return []
 
-    def call_muted(self, key, muted):
+    def call_muted(self, key: str, muted: bool) -> list:
         call = self._live(key)
         if call is not None:
             call.muted = bool(muted)
@@ -224,7 +234,7 @@ class CallMachine:
 
     # ---- Fusion answered ----
 
-    def comm_published(self, key, operation, out_data=None, failed=False):
+    def comm_published(self, key, operation: str, out_data=None, failed: bool = False) -> list:
         call = self.calls.get(key)
         if call is None or operation != payloads.NEW_COMM_EVENT:
             if call is not None and operation == payloads.CLOSE_COMM_EVENT:
@@ -233,16 +243,16 @@ class CallMachine:
         call.announced = not failed
         call.out_data = dict(out_data or {}) if not failed else None
         if failed:
-            return self._forget(call) if call.phase == c.ENDED else []
+            return self._forget(call) if call.phase == calldefs.ENDED else []
         effects = self._start(call) if call.connected else []
-        if call.phase == c.ENDED:
+        if call.phase == calldefs.ENDED:
             effects.append(self._close(call))
         return effects
 
     # ---- Internals ----
 
     def _new_comm(self, call):
-        direction = payloads.INBOUND if call.direction == c.INBOUND else payloads.OUTBOUND
+        direction = payloads.INBOUND if call.direction == calldefs.INBOUND else payloads.OUTBOUND
         return _publish(call.key, payloads.NEW_COMM_EVENT, payloads.new_comm_event(
             call.event_id, call.number, direction, call.extra))
 
@@ -258,14 +268,12 @@ class CallMachine:
                         payloads.close_comm_event(call.event_id, call.out_data, call.reason))
 
     def _end(self, call, reason, action=None):
-        call.phase = c.ENDED
+        call.phase = calldefs.ENDED
         call.reason = reason
-        if self.agent.status == c.status("in-call"):  # no longer true: say where we are
-            self.agent.status = self.agent.phase_status()
         effects = [_action(call, action)] if action else []
-        for waiter in call.waiters:
-            effects += _answer(waiter, False)
-        call.waiters = []
+        for request in call.requests:
+            effects += _answer(request, False)
+        call.requests = []
         if call.announced:
             effects += self._start(call) if call.connected else []
             effects.append(self._close(call))
@@ -275,7 +283,7 @@ class CallMachine:
 
     def _fail(self, call, code, message):
         call.error = (code, message)
-        self.agent.status = c.status("call-failed", call.number, message)
+        self.status_line.show(call_status("call-failed", number=call.number, reason=message))
         effects = []
         if call.comm_uuid:
             effects.append(_publish(None, payloads.OUTBOUND_COMM_ERROR,
@@ -288,23 +296,26 @@ class CallMachine:
 
     def _live(self, key):
         call = self.calls.get(key)
-        return call if call is not None and call.phase != c.ENDED else None
+        return call if call is not None and call.phase != calldefs.ENDED else None
 
 
-def _detail(code, message):
-    text = ("Twilio " + str(code) if code else "") + (": " if code and message else "") + message
-    return " (" + text + ")" if text else ""
+def _error_text(kind, code=None, message=""):
+    """Why an outbound call failed, in the agent's words, with Twilio's code and text if any."""
+    message_id = "call-error." + kind
+    sentence = messages.text(message_id if message_id in messages.SENTENCES else "call-error.FAILED")
+    detail = ("Twilio " + str(code) if code else "") + (": " if code and message else "") + message
+    if not detail:
+        return sentence
+    return messages.text("call-error.with-detail", text=sentence, detail=detail)
 
 
 def _action(call, action, value=None):
-    return Effect(c.CALL_ACTION, call=call.key, action=action, value=value)
+    return Effect(fx.CALL_ACTION, call=call.key, action=action, value=value)
 
 
 def _publish(key, operation, fields):
-    return Effect(c.PUBLISH_CALL, call=key, operation=operation, fields=fields)
+    return Effect(fx.PUBLISH_CALL, call=key, operation=operation, fields=fields)
 
 
-def _answer(waiter, ok):
-    if waiter is None:
-        return []
-    return [Effect(c.ANSWER_COMMAND, waiter=waiter, ok=ok)]
+def _answer(request, ok):
+    return answer(request, payloads.SUCCESS if ok else payloads.FAILURE)

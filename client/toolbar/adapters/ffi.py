@@ -1,9 +1,9 @@
 """Portable helpers over PyScript's FFI: the same code on Pyodide and on MicroPython.
 
-The only module besides the handlers and the view that touches ``js``. It leans on
-client/ffi.js for what Python cannot do portably (see that file): every JavaScript call
-that may throw or reject goes through ``call``/``construct``, which raise JsError instead.
-Other differences it hides (measured, see pyscript-offline.md):
+The only module that touches ``js`` and ``pyscript``: every JavaScript call of the toolbar
+goes through it. It leans on client/ffi.js for what Python cannot do portably (see that
+file): every JavaScript call that may throw or reject goes through ``call``/``construct``,
+which raise JsError instead. Other differences it hides (measured, see docs/pyscript.md):
 
 - ``window`` is ``js.window``, never ``pyscript.window`` (MicroPython's addEventListener bug).
 - JavaScript ``undefined`` is ``None`` in Pyodide but an ``<undefined>`` object in
@@ -14,11 +14,11 @@ Other differences it hides (measured, see pyscript-offline.md):
   events); ``deferred`` makes one with ``Promise.new``, which both interpreters return as is
   (Pyodide turns the promises *other* calls return into Python futures).
 
-Public names: window, document, JsError, is_missing, js_object, to_py, get, has_method,
-call, call_now, begin, construct, fire, load_script, callback, release, Deferred, deferred, spawn.
+Public names: window, document, JsError, is_missing, js_object, to_py, get, put, has_method,
+methods, read, call, call_now, call_each, begin, construct, construct_now, fire, load_script,
+callback, release, Deferred, deferred.
 """
 
-import asyncio
 import json
 
 import js
@@ -65,8 +65,39 @@ def get(target, name):
     return None if is_missing(value) else value
 
 
+def put(target, name, value):
+    """Set ``target[name] = value`` (a plain JS object's property: it cannot throw)."""
+    setattr(target, name, value)
+
+
 def has_method(target, name):
     return bool(_helpers.hasMethod(target, name))
+
+
+def methods(target, names):
+    """Return the set of ``names`` that are methods of ``target``, in one crossing."""
+    found = _helpers.methods(target, json.dumps(list(names)))
+    return set(json.loads(found)) if isinstance(found, str) else set()
+
+
+def read(target, *getters):
+    """Return ``target.a().b()…`` for getters ``a, b, …`` in one crossing; ``None`` where a
+    getter is missing (or returns nothing).
+
+    Raises:
+        JsError: a getter threw.
+    """
+    return _value(_helpers.read(target, json.dumps(list(getters))))
+
+
+def call_each(target, calls):
+    """Call ``target[name](*args)`` for each ``(name, args)`` of ``calls`` in order, at once,
+    in one crossing; ``args`` must be JSON-able. Returns nothing.
+
+    Raises:
+        JsError: a call threw or is no method (the calls before it were made).
+    """
+    _value(_helpers.invokeEach(target, json.dumps([[name, list(args)] for name, args in calls])))
 
 
 async def call(target, name, *args, timeout_ms=0, timeout_message=""):
@@ -111,6 +142,15 @@ async def construct(target, name, *args):
     return _value(await _helpers.construct(target, name, to_js(list(args))))
 
 
+def construct_now(target, name, *args):
+    """Return ``new target[name](*args)`` for a class built at once (``URL``), without awaiting.
+
+    Raises:
+        JsError: the constructor threw, or there is no such class.
+    """
+    return _value(_helpers.constructNow(target, name, to_js(list(args))))
+
+
 def fire(target, name, *args):
     """Start ``target[name](*args)`` without waiting; its failure is ignored."""
     _helpers.fire(target, name, to_js(list(args)))
@@ -150,6 +190,8 @@ def release(proxy):
 
 _resolvers = []
 _unsettled = set()
+_resolved = []
+_KEPT_RESOLVED = 32
 
 
 def _capture(resolve, reject):
@@ -162,9 +204,10 @@ _capture_proxy = create_proxy(_capture)
 class Deferred:
     """A real JS Promise (``promise``) and ``resolve(value)``, which fulfils it once.
 
-    Kept referenced until resolved: MicroPython 1.27 may otherwise collect the promise's
-    proxy between a callback returning it and JavaScript receiving it (measured: the
-    caller then got ``undefined``).
+    Kept referenced until resolved, and a while after (the last _KEPT_RESOLVED): MicroPython
+    1.27 may otherwise collect the promise's proxy between a callback returning it and
+    JavaScript receiving it (measured: the caller then got ``undefined``), and a callback
+    may resolve its promise before returning it.
     """
 
     def __init__(self):
@@ -175,31 +218,14 @@ class Deferred:
     def resolve(self, value):
         if self in _unsettled:
             _unsettled.discard(self)
+            _resolved.append(self)
+            del _resolved[:-_KEPT_RESOLVED]
             self._resolve(value)
 
 
 def deferred():
     """Return a new Deferred."""
     return Deferred()
-
-
-_tasks = set()
-
-
-def spawn(coroutine, on_error):
-    """Run ``coroutine`` as a task; its exception goes to ``on_error(error)``, never unseen."""
-    this = []
-
-    async def guarded():
-        try:
-            await coroutine
-        except Exception as error:  # noqa: BLE001 - to on_error, never lost
-            on_error(error)
-        finally:
-            _tasks.discard(this[0])
-
-    this.append(asyncio.create_task(guarded()))
-    _tasks.add(this[0])
 
 
 def _value(outcome):

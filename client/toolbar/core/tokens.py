@@ -3,18 +3,18 @@
 Browser-free. The service answers ``{identity, token, ttl}``, or an error in one JSON shape,
 ``{"error": {"status", "code", "message"}}`` (server/errors.py): 401 when it refuses the
 agent's faTrustToken, 429 when rate-limited, 5xx when it cannot help. ``read_token_response``
-turns each case into a token or a messages.Failure the agent can read.
+turns each case into a token or an errors.Failure the agent can read.
 
 Public names: read_token_response.
 """
 
 import json
 
-from toolbar import messages
-from toolbar.messages import Failure
+from toolbar.core import messages
+from toolbar.core.errors import Failure
 
 
-def read_token_response(status, body):
+def read_token_response(status: int, body: str) -> str:
     """Return the Twilio Access Token in a token service answer.
 
     Args:
