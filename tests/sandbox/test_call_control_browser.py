@@ -307,3 +307,32 @@ def test_twilio_too_slow_never_loses_the_caller(live, page):
     assert page.js("return harness.call.status()") == "open"
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     page.wait_for("call:disconnect")
+
+
+def test_blind_transfer_bob_lets_ring_offers_the_caller_to_the_team_again(live, page, bob):
+    """An instance with TOOLBAR_TRANSFER_TIMEOUT=5 transfers alice's caller to bob, who lets
+    it ring: after 5 s the invitation ends unanswered (the callback reaches the sandbox's own
+    instance: nothing was kept in memory) and the team rings again; alice takes the caller."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    bob.wait_for("call:cancel")
+    short = create_app(product_settings(live, TOOLBAR_TRANSFER_TIMEOUT="5")).test_client()
+    headers = {"Authorization": f"Bearer {live.agents.token_for(ALICE)}"}
+    response = short.post(f"/calls/{alice_sid}/transfer", headers=headers,
+                          json={"to": BOB, "mode": "blind"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    transferred = bob.wait_for("device:incoming", count=2)
+    bob.wait_for("call:cancel", count=2)  # rang out
+    assert _call(live, transferred["callSid"])["status"] == "no-answer"
+    again = page.wait_for("device:incoming", count=2)
+    assert again["from"] == CALLER
+    bob.wait_for("device:incoming", count=3)  # the whole team, bob too
+    assert _rest_status(live, caller_sid) == "in-progress"
+    page.js("harness.call.accept()")
+    wait_until(lambda: _labels(live, room).get(f"offer:{ALICE}", {}).get("status")
+               == "connected", what="alice talking to the caller again")
+    bob.wait_for("call:cancel", count=3)
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect", count=2)
