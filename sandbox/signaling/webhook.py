@@ -12,7 +12,7 @@ The TwiML subset understood (docs/twilio-rest.md): ``<Say>``, ``<Play>``, ``<Pau
 
 Public names: API_VERSION, DEFAULT_DIAL_TIMEOUT, Say, Play, Pause, Redirect, Conference, Dial,
 Hangup, Verb, TwimlError, WebhookResult, voice_params, twilio_date, sign, parse_twiml, parse_events,
-fetch_twiml, post_callback.
+fetch_twiml, post_callback, post_for_answer.
 """
 
 from __future__ import annotations
@@ -251,9 +251,17 @@ async def fetch_twiml(
 async def post_callback(url: str, params: dict[str, str], *, auth_token: str,
                         timeout: float) -> int | None:
     """POST a signed status callback; return the HTTP status (None: unreachable). Never raises."""
-    signature = sign(url, params, auth_token)
-    status, _, _ = await asyncio.to_thread(_post_form, url, params, signature, timeout)
+    status, _ = await post_for_answer(url, params, auth_token=auth_token, timeout=timeout)
     return status
+
+
+async def post_for_answer(url: str, params: dict[str, str], *, auth_token: str,
+                          timeout: float) -> tuple[int | None, str]:
+    """POST a signed callback whose answer is acted on (TaskRouter's assignment callback);
+    return its status (None: unreachable or too slow) and body. Never raises."""
+    signature = sign(url, params, auth_token)
+    status, body, _ = await asyncio.to_thread(_post_form, url, params, signature, timeout)
+    return status, body
 
 
 def _post_form(

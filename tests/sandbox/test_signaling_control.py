@@ -67,11 +67,12 @@ def control() -> Iterator[Control]:
 
 
 def test_state_lists_everything(control):
-    """GET returns connections, identities, calls, faults and the message log."""
+    """GET returns connections, identities, calls, TaskRouter, faults and the message log."""
     response = control.client.get(API)
     assert response.status_code == 200
     assert response.get_json() == {"connections": [], "identities": {}, "calls": [],
                                    "conferences": [], "faults": [],
+                                   "taskrouter": {"workers": [], "tasks": []},
                                    "messages": {"received": [], "sent": []}}
 
 
