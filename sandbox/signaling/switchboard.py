@@ -42,6 +42,7 @@ from sandbox.signaling.protocol import text_field
 from sandbox.signaling.routing import CallRouter
 from sandbox.signaling.webhook import WebhookResult
 from sandbox.taskrouter.engine import TaskRouter
+from sandbox.taskrouter.voice import TaskRouterVoice
 from sandbox.twilio_rest.api import RestApi
 from sandbox.twilio_rest.api import RestRequest
 from sandbox.twilio_rest.api import RestResponse
@@ -97,6 +98,7 @@ class Switchboard:
         self.taskrouter = TaskRouter(
             self._outbox, account_sid=credentials.account_sid, clock=clock, new_sid=sid_factory,
             callback_fails=lambda: Fault.ASSIGNMENT_CALLBACK_FAILS in self.faults)
+        TaskRouterVoice(self.taskrouter, self._router, self._calls)
         self.rest_api = RestApi(credentials, self._calls, self._router, self.taskrouter,
                                 clock=clock,
                                 unavailable=lambda: Fault.REST_UNAVAILABLE in self.faults,

@@ -5,6 +5,8 @@
   reservations) as plain records; ``workflows``: a workflow's configuration JSON.
 - ``engine``: the behaviour: routing to the longest-idle worker, reservations and their
   timeouts, the assignment callback and its instructions, queue statistics.
+- ``voice``: the calls side: ``<Enqueue>`` makes a Task, the ``conference`` instruction
+  bridges caller and worker, a caller's hang-up cancels the Task.
 - ``resources`` and ``rest``: TaskRouter's v1 JSON and REST handlers, routed by
   ``sandbox/twilio_rest/api.py`` under ``/sandbox/twilio/rest/taskrouter/v1/…``.
 

@@ -84,7 +84,7 @@ class TaskRouter:
                  callback_fails: Callable[[], bool] = lambda: False) -> None:
         self._outbox = outbox
         self.account_sid = account_sid
-        self._clock = clock
+        self.clock = self._clock = clock
         self._new_sid = new_sid
         self._callback_fails = callback_fails
         self.workspaces: dict[str, Workspace] = {}

@@ -5,11 +5,12 @@ kept as the JSON text the client gave (Twilio answers them as strings) next to t
 form, which expressions read.
 
 Public names: Activity, Worker, TaskQueue, Target, Workflow, Reservation, Task, Workspace,
-ASSIGNMENT_STATUSES, RESERVATION_STATUSES.
+ASSIGNMENT_STATUSES, RESERVATION_STATUSES, snake_case.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -19,6 +20,11 @@ from sandbox.taskrouter.expressions import Expression
 ASSIGNMENT_STATUSES = ("pending", "reserved", "assigned", "canceled", "completed", "wrapping")
 RESERVATION_STATUSES = ("pending", "accepted", "rejected", "timeout", "canceled", "rescinded",
                         "wrapping", "completed")
+
+
+def snake_case(name: str) -> str:
+    """``CallSid`` → ``call_sid``: Twilio's parameters as TaskRouter writes attributes."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 from sandbox.taskrouter.model import Activity
 from sandbox.taskrouter.model import Reservation
@@ -21,6 +20,7 @@ from sandbox.taskrouter.model import TaskQueue
 from sandbox.taskrouter.model import Worker
 from sandbox.taskrouter.model import Workflow
 from sandbox.taskrouter.model import Workspace
+from sandbox.twilio_rest.resources import page_link
 
 BASE = "https://taskrouter.twilio.com/v1"
 Json = dict[str, Any]
@@ -156,10 +156,8 @@ def page(records: list[Json], key: str, path: str, filters: dict[str, str], *,
          page_number: int, page_size: int) -> Json:
     """One page in the v1 envelope: ``{key: [...], "meta": {...}}`` with absolute URLs."""
     def url(number: int) -> str:
-        query = {**filters, "PageSize": page_size, "Page": number}
-        if number:
-            query["PageToken"] = f"PA{number}"
-        return f"{BASE}{path.removeprefix('/v1')}?{urlencode(query)}"
+        return page_link(f"{BASE}{path.removeprefix('/v1')}", filters, page_size=page_size,
+                         number=number)
 
     start = page_number * page_size
     chunk = records[start:start + page_size]

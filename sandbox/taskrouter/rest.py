@@ -23,6 +23,7 @@ from sandbox.taskrouter.model import ASSIGNMENT_STATUSES
 from sandbox.taskrouter.model import RESERVATION_STATUSES
 from sandbox.taskrouter.model import Task
 from sandbox.taskrouter.model import Workspace
+from sandbox.taskrouter.model import snake_case
 from sandbox.twilio_rest import errors
 from sandbox.twilio_rest.errors import invalid
 from sandbox.twilio_rest.params import Params
@@ -31,10 +32,6 @@ Json = dict[str, Any]
 Handler = Callable[..., tuple[int, Json | None]]
 _PREFIXED = re.compile(r"(Dequeue|Call|Redirect)(?=[A-Z])")
 _MAX_TTL = 1_209_600
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 class TaskRouterRest:
@@ -462,7 +459,7 @@ def _instruction(params: Params) -> Instruction:
     status = params.choice("ReservationStatus", ("accepted", "rejected"))
     if kind is None and status is None:
         raise invalid("A ReservationStatus or an Instruction is required")
-    options = {_snake(_PREFIXED.sub("", name, count=1)): value
+    options = {snake_case(_PREFIXED.sub("", name, count=1)): value
                for name in params.names() if name not in ("Instruction", "ReservationStatus")
                if (value := params.text(name)) is not None}
     if "worker_activity_sid" in options:
