@@ -566,8 +566,7 @@ class TaskRouter:
         self._route(workspace)
 
     def _forget(self, workspace: Workspace, task: Task) -> None:
-        if not task.open and task.assignment_status != "assigned" \
-                and task.assignment_status != "wrapping":
+        if task.assignment_status in ("canceled", "completed"):
             workspace.tasks.pop(task.sid, None)
             self._task_index.pop(task.sid, None)
 
