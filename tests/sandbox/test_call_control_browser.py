@@ -336,3 +336,55 @@ def test_blind_transfer_bob_lets_ring_offers_the_caller_to_the_team_again(live, 
     bob.wait_for("call:cancel", count=3)
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     page.wait_for("call:disconnect", count=2)
+
+
+def _consulting_bob(live: Sandbox, page: SdkPage, bob: SdkPage) -> tuple[str, str, str]:
+    """alice answers, consults bob, bob answers: the caller on hold while they talk. Return
+    (the caller's sid, the conference's name, alice's call sid)."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    bob.wait_for("call:cancel")
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer",
+                    json={"to": BOB, "mode": "consult"})
+    assert response.status_code == 200, response.text
+    incoming = bob.wait_for("device:incoming", count=2)
+    assert incoming["from"] == CALLER and incoming["custom"] == {"TransferredBy": ALICE}
+    bob.js("harness.call.accept()")
+    wait_until(lambda: _labels(live, room).get(f"consult:{BOB}", {}).get("status")
+               == "connected", what="bob in the consultation")
+    labels = _labels(live, room)
+    assert labels["customer"]["hold"] is True and labels[f"offer:{ALICE}"]["status"] == "connected"
+    return caller_sid, room, alice_sid
+
+
+def test_consult_then_complete_leaves_caller_and_target(live, page, bob):
+    """Consult bob, then complete: alice leaves, the caller comes off hold and talks to bob."""
+    caller_sid, room, alice_sid = _consulting_bob(live, page, bob)
+    response = _api(live, "POST", f"/calls/{alice_sid}/consult", json={"action": "complete"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    labels = _labels(live, room)
+    assert set(labels) == {"customer", f"consult:{BOB}"} and not labels["customer"]["hold"]
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    bob.wait_for("call:disconnect")
+
+
+def test_consult_then_conference_then_leave(live, page, bob):
+    """Consult bob, then conference: all three talk; alice leaves: caller and bob go on; the
+    caller hanging up ends the call for bob."""
+    caller_sid, room, alice_sid = _consulting_bob(live, page, bob)
+    response = _api(live, "POST", f"/calls/{alice_sid}/consult", json={"action": "conference"})
+    assert response.status_code == 200, response.text
+    labels = _labels(live, room)
+    assert set(labels) == {"customer", f"offer:{ALICE}", f"consult:{BOB}"}
+    assert not labels["customer"]["hold"]
+    assert all(p["status"] == "connected" for p in labels.values())
+    response = _api(live, "POST", f"/calls/{alice_sid}/leave")
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    assert set(_labels(live, room)) == {"customer", f"consult:{BOB}"}
+    assert _rest_status(live, caller_sid) == "in-progress"
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    bob.wait_for("call:disconnect")
+    assert _room(live, room)["status"] == "completed"
