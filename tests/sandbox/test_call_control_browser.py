@@ -309,10 +309,13 @@ def test_twilio_too_slow_never_loses_the_caller(live, page):
     page.wait_for("call:disconnect")
 
 
-def test_blind_transfer_bob_lets_ring_offers_the_caller_to_the_team_again(live, page, bob):
-    """An instance with TOOLBAR_TRANSFER_TIMEOUT=5 transfers alice's caller to bob, who lets
-    it ring: after 5 s the invitation ends unanswered (the callback reaches the sandbox's own
-    instance: nothing was kept in memory) and the team rings again; alice takes the caller."""
+@pytest.mark.parametrize("bob_declines", [True, False], ids=["declined", "rang-out"])
+def test_blind_transfer_bob_does_not_take_offers_the_caller_to_the_team_again(
+        live, page, bob, bob_declines):
+    """An instance with TOOLBAR_TRANSFER_TIMEOUT=5 transfers alice's caller to bob, who
+    declines or lets it ring for 5 s: the invitation ends unanswered (the callback reaches the
+    sandbox's own instance: nothing was kept in memory) and the whole team rings again;
+    alice takes the caller."""
     page.register()
     caller, alice_sid = _answered_call(live, page)
     caller_sid, room = caller["sid"], caller["name"]
@@ -324,8 +327,13 @@ def test_blind_transfer_bob_lets_ring_offers_the_caller_to_the_team_again(live, 
     assert response.status_code == 200, response.text
     page.wait_for("call:disconnect")
     transferred = bob.wait_for("device:incoming", count=2)
-    bob.wait_for("call:cancel", count=2)  # rang out
-    assert _call(live, transferred["callSid"])["status"] == "no-answer"
+    if bob_declines:
+        bob.js("harness.call.reject()")
+        bob.wait_for("call:reject")
+    else:
+        bob.wait_for("call:cancel", count=2)  # rang out
+    assert _call(live, transferred["callSid"])["status"] == (
+        "rejected" if bob_declines else "no-answer")
     again = page.wait_for("device:incoming", count=2)
     assert again["from"] == CALLER
     bob.wait_for("device:incoming", count=3)  # the whole team, bob too
@@ -333,7 +341,7 @@ def test_blind_transfer_bob_lets_ring_offers_the_caller_to_the_team_again(live, 
     page.js("harness.call.accept()")
     wait_until(lambda: _labels(live, room).get(f"offer:{ALICE}", {}).get("status")
                == "connected", what="alice talking to the caller again")
-    bob.wait_for("call:cancel", count=3)
+    bob.wait_for("call:cancel", count=2 if bob_declines else 3)
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     page.wait_for("call:disconnect", count=2)
 
