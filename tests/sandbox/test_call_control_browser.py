@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,10 +76,22 @@ def bob(browser, live, page) -> Iterator[SdkPage]:
     browser.driver.switch_to.window(page.window)
 
 
+def _bearer(live: Sandbox, agent: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {live.agents.token_for(agent)}"}
+
+
 def _api(live: Sandbox, method: str, path: str, agent: str = ALICE, **kwargs: Any):
-    headers = {"Authorization": f"Bearer {live.agents.token_for(agent)}"}
-    return requests.request(method, live.config.service_url + path, headers=headers,
-                            timeout=30, **kwargs)
+    """A request to the sandbox's own instance of the service."""
+    return requests.request(method, live.config.service_url + path,
+                            headers=_bearer(live, agent), timeout=30, **kwargs)
+
+
+def _instance(live: Sandbox, **overrides: str) -> Callable[..., Any]:
+    """Another instance of the service (the sandbox's settings with ``overrides``): its
+    ``post(path, agent=ALICE, **kwargs)``."""
+    client = create_app(product_settings(live, **overrides)).test_client()
+    return lambda path, agent=ALICE, **kwargs: client.post(path, headers=_bearer(live, agent),
+                                                           **kwargs)
 
 
 def _state(live: Sandbox) -> dict[str, Any]:
@@ -148,16 +161,12 @@ def test_hold_blind_transfer_and_refusals_on_a_live_call(live, page):
     assert _labels(live, room)["customer"]["hold"] is True
     played = _call(live, caller_sid)["played"]
     assert played[-1]["as"] == "hold" and "holdmusic" in played[-1]["url"]
-    other = create_app(product_settings(live)).test_client()  # a second instance
-    headers = {"Authorization": f"Bearer {live.agents.token_for(ALICE)}"}
-    assert other.post(f"/calls/{alice_sid}/hold", json={"hold": False},
-                      headers=headers).get_json()["hold"] is False
+    other = _instance(live)
+    assert other(f"/calls/{alice_sid}/hold", json={"hold": False}).get_json()["hold"] is False
     assert _labels(live, room)["customer"]["hold"] is False
 
     # Another agent's view of alice's call, an unknown call, junk bodies, targets refused.
-    for post in (lambda path, agent=ALICE, **kw: _api(live, "POST", path, agent, **kw),
-                 lambda path, agent=ALICE, **kw: other.post(path, headers={
-                     "Authorization": f"Bearer {live.agents.token_for(agent)}"}, **kw)):
+    for post in (lambda path, agent=ALICE, **kw: _api(live, "POST", path, agent, **kw), other):
         assert_error(post(f"/calls/{alice_sid}/hold", "bob_agent", json={"hold": True}),
                            403, "not_your_call")
         assert_error(post(f"/calls/{caller_sid}/hold", json={"hold": True}),
@@ -295,11 +304,10 @@ def test_twilio_too_slow_never_loses_the_caller(live, page):
     page.register()
     caller, alice_sid = _answered_call(live, page)
     caller_sid, room = caller["sid"], caller["name"]
-    impatient = create_app(product_settings(live, TWILIO_REST_TIMEOUT="1")).test_client()
-    headers = {"Authorization": f"Bearer {live.agents.token_for(ALICE)}"}
+    impatient = _instance(live, TWILIO_REST_TIMEOUT="1")
     live.run_on_loop(live.emulator.inject(Fault.REST_SLOW))
-    assert_error(impatient.post(f"/calls/{alice_sid}/transfer", headers=headers,
-                                json={"to": TARGET, "mode": "blind"}), 503, "twilio_unavailable")
+    assert_error(impatient(f"/calls/{alice_sid}/transfer", json={"to": TARGET, "mode": "blind"}),
+                 503, "twilio_unavailable")
     live.run_on_loop(live.emulator.clear())
     labels = _labels(live, room)
     assert set(labels) == {"customer", f"offer:{ALICE}"} and not labels["customer"]["hold"]
@@ -320,10 +328,8 @@ def test_blind_transfer_bob_does_not_take_offers_the_caller_to_the_team_again(
     caller, alice_sid = _answered_call(live, page)
     caller_sid, room = caller["sid"], caller["name"]
     bob.wait_for("call:cancel")
-    short = create_app(product_settings(live, TOOLBAR_TRANSFER_TIMEOUT="5")).test_client()
-    headers = {"Authorization": f"Bearer {live.agents.token_for(ALICE)}"}
-    response = short.post(f"/calls/{alice_sid}/transfer", headers=headers,
-                          json={"to": BOB, "mode": "blind"})
+    short = _instance(live, TOOLBAR_TRANSFER_TIMEOUT="5")
+    response = short(f"/calls/{alice_sid}/transfer", json={"to": BOB, "mode": "blind"})
     assert response.status_code == 200, response.text
     page.wait_for("call:disconnect")
     transferred = bob.wait_for("device:incoming", count=2)
