@@ -152,8 +152,14 @@ class FusionHandler:
         self._apply(self._toolbar.outgoing(data.get("uuid"), data.get("outData") or {}))
 
     def _on_data_updated(self, response):
-        data = _event_data(response)
-        self._apply(self._toolbar.data_updated(data.get("updateType"), data.get("eventId")))
+        # As UEF documents it (IMcaOnDataUpdatedEventData): updateType inside the output data.
+        update_type = ffi.read(response, "getResponseData", "getOutputData", "getUpdateType")
+        event_id = ffi.read(response, "getResponseData", "getEventId")
+        if update_type is None or event_id is None:  # a build without the typed getters
+            data = _event_data(response)
+            update_type = update_type or (data.get("outData") or {}).get("updateType")
+            event_id = event_id or data.get("eventId")
+        self._apply(self._toolbar.data_updated(str(update_type or ""), str(event_id or "")))
 
     # ---- Requests ----
 
