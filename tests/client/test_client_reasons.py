@@ -60,7 +60,7 @@ def test_reasons_choose_lunch_while_available():
         "stateDisplayString": "Unavailable. Lunch", "reason": "LUNCH",
         "reasonDisplayString": "Lunch", "inData": {"phoneLineId": "1"}}]
     model = toolbar.present()
-    assert model["reason"] == "LUNCH" and model["reason_label"] == "Lunch"
+    assert model["reason"] == "LUNCH" and dict(model["reasons"])["LUNCH"] == "Lunch"
     assert model["phase"] == states.UNAVAILABLE and model["status"] == "You are unavailable: Lunch."
     answer = only(toolbar.agent_command(7, payloads.GET_CURRENT_AGENT_STATE), fx.ANSWER_FUSION)
     data = answer.out_data

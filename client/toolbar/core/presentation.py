@@ -42,7 +42,7 @@ def present(machine, calls=None, status=None, reasons=()) -> dict:
     (the toggle, while starting or in a transition); ``busy``; ``presence`` (the dot:
     available, unavailable, pending, error); ``status``, ``tone`` and ``failure`` (the
     ``#status`` line); ``agent``; ``ready``; ``call`` (present_call); ``reasons``,
-    ``reason`` (the chosen code, "" for none) and ``reason_label`` (its words) of ``#reason``;
+    ``reason`` (the chosen code, "" for none) of ``#reason``;
     ``wrapup`` (whether after-call work is under way: then ``phase`` and ``presence`` are
     ``wrap-up``) and ``wrapup_left`` (the countdown's words, "" when none).
     """
@@ -66,7 +66,6 @@ def present(machine, calls=None, status=None, reasons=()) -> dict:
         "call": present_call(calls, machine.available and not wrapup),
         "reasons": list(reasons),
         "reason": reason or "",
-        "reason_label": labels[reason] if reason else messages.text("reason.none"),
         "wrapup": wrapup,
         "wrapup_left": messages.text("wrapup.remaining", seconds=str(machine.wrapup_left))
         if wrapup else "",
