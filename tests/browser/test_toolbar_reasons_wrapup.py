@@ -240,3 +240,18 @@ def test_wrapup_ends_on_its_timeout(browser, sandbox, interpreter):
             page.state()["statusLog"])
     finally:
         finish(page)
+
+
+def test_bad_reasons_are_a_configuration_error(browser, sandbox, interpreter):
+    """A bad TOOLBAR_CONFIG.reasons stops start-up with the configuration failure in
+    #status, in the agent's language, naming the key."""
+    browser.allow_console(r"TOOLBAR_CONFIG: TOOLBAR_CONFIG\.reasons")
+    page = prepare(browser, sandbox, interpreter).open(
+        ready=False, lang="ja", config={"reasons": [{"code": "NO WAY"}]})
+    try:
+        state = page.wait(lambda s: s["failure"] == "configuration", "the configuration error")
+        assert state["status"].startswith("ツールバーの構成が正しくありません。"), state
+        assert "TOOLBAR_CONFIG.reasons[0].code must be" in state["status"]
+        assert state["tone"] == "error" and not state["ready"]
+    finally:
+        finish(page)

@@ -21,3 +21,8 @@ def use(language):
     """Install ``language``'s catalog over English, as client/toolbar/app.py does."""
     english = load("en")
     messages.install(english if language == "en" else load(language), english)
+
+
+def placeholders(sentence):
+    """The named placeholders of ``sentence`` (``{number}``), sorted."""
+    return sorted(part.split("}")[0] for part in sentence.split("{")[1:])

@@ -10,6 +10,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from catalogs import placeholders
+from toolbar.core.languages import primary
+
 CLIENT = Path(__file__).resolve().parents[2] / "client"
 LOCALES = CLIENT / "locales"
 # What a message id looks like: the families of client/locales/en.json.
@@ -54,13 +57,27 @@ def test_catalogs_every_language_is_one_flat_file():
     """Each catalog is a flat JSON object of message id -> non-empty sentence, and English
     is there (the fallback)."""
     files = sorted(LOCALES.glob("*.json"))
-    assert [path.stem for path in files] == ["en", "ja"]
+    assert {"en", "ja"} <= {path.stem for path in files}
     for path in files:
+        assert primary(path.stem) == path.stem, path.name  # the name a tag reads
         catalog = json.loads(path.read_text())
         assert isinstance(catalog, dict) and catalog, path.name
         for key, sentence in catalog.items():
             assert _MESSAGE_ID.match(key), (path.name, key)
             assert isinstance(sentence, str) and sentence.strip(), (path.name, key)
+
+
+def test_catalogs_have_the_same_keys_and_placeholders():
+    """Every catalog (a new file is checked as it lands) has English's keys, each sentence
+    translated, with the same named placeholders."""
+    english = _catalog("en")
+    for path in sorted(LOCALES.glob("*.json")):
+        catalog = json.loads(path.read_text())
+        assert sorted(catalog) == sorted(english), path.name
+        for key, sentence in english.items():
+            assert placeholders(catalog[key]) == placeholders(sentence), (path.name, key)
+            if path.stem != "en" and re.search("[a-z]{3}", sentence):
+                assert catalog[key] != sentence, (path.name, key)  # left in English
 
 
 def test_catalogs_every_message_the_code_names_exists():
