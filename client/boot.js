@@ -15,11 +15,11 @@ const RUNTIMES = {
 const MODULES = [
   "__init__.py", "app.py", "controller.py", "tasks.py",
   "core/__init__.py", "core/calldefs.py", "core/calls.py", "core/effects.py", "core/errors.py",
-  "core/machine.py", "core/messages.py", "core/numbers.py", "core/payloads.py",
-  "core/presentation.py", "core/settings.py", "core/states.py", "core/status.py",
+  "core/languages.py", "core/machine.py", "core/messages.py", "core/numbers.py",
+  "core/payloads.py", "core/presentation.py", "core/settings.py", "core/states.py", "core/status.py",
   "core/tokens.py", "core/toolbar.py", "core/twilio_errors.py",
-  "adapters/__init__.py", "adapters/call_view.py", "adapters/cti_vendor_handler.py",
-  "adapters/ffi.py", "adapters/fusion_handler.py", "adapters/token_client.py",
+  "adapters/__init__.py", "adapters/call_view.py", "adapters/catalogs.py",
+  "adapters/cti_vendor_handler.py", "adapters/ffi.py", "adapters/fusion_handler.py", "adapters/token_client.py",
   "adapters/vendor_handler.py", "adapters/view.py",
 ];
 
