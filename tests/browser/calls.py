@@ -166,10 +166,10 @@ def conference(toolbar, sid: str) -> dict[str, Any] | None:
                  if room["friendly_name"] == sid), None)
 
 
-def offer(room: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The agent's invitation into ``room`` (label ``offer:<agent>``), or None."""
+def offer(room: dict[str, Any] | None, agent: str = AGENT) -> dict[str, Any] | None:
+    """``agent``'s invitation into ``room`` (label ``offer:<agent>``), or None."""
     participants = room["participants"] if room else []
-    return next((p for p in participants if p["label"] == f"offer:{AGENT}"), None)
+    return next((p for p in participants if p["label"] == f"offer:{agent}"), None)
 
 
 def wait_offered(toolbar, sid: str) -> str:
