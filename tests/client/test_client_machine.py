@@ -22,7 +22,7 @@ def test_machine_startup_reports_unavailable_then_ready():
     assert not machine.ready
     assert machine.start() == [Effect(fx.CONNECT_FUSION)]
     assert machine.start() == []
-    effects = machine.fusion_connected("alice_agent")
+    effects = machine.fusion_connected("alice_agent", "fa-jwt", 0)
     publish = only(effects, fx.PUBLISH_AGENT_STATE)
     assert publish.available is False
     assert publish.fields["isLoggedIn"] is True and publish.fields["state"] == "UNAVAILABLE"
@@ -38,7 +38,7 @@ def test_machine_startup_failure_is_an_error_state():
     """A start-up publish that fails leaves the toolbar in ERROR, saying why."""
     machine = AgentMachine()
     machine.start()
-    effects = machine.fusion_connected("alice_agent")
+    effects = machine.fusion_connected("alice_agent", "fa-jwt", 0)
     machine.agent_state_published(publish_id(effects), Failure(messages.UEF_TIMEOUT, "no answer"))
     assert machine.phase == states.ERROR and not machine.ready
     assert machine.status.kind == messages.UEF_TIMEOUT
@@ -312,7 +312,7 @@ def test_machine_make_available_during_startup():
     """Fusion's makeAvailable may come before start-up ends; it is honoured after."""
     machine = AgentMachine()
     machine.start()
-    publish = publish_id(machine.fusion_connected("alice_agent"))
+    publish = publish_id(machine.fusion_connected("alice_agent", "fa-jwt", 0))
     assert machine.request_availability(True) == []
     effects = machine.agent_state_published(publish)
     assert only(effects, fx.FETCH_TOKEN).purpose == states.REGISTER
@@ -420,7 +420,7 @@ class _World:
         elif kind == fx.START_TIMER:
             self.feed(machine.timer_fired(effect.timer))
         elif kind == fx.CONNECT_FUSION:
-            self.feed(machine.fusion_connected("alice_agent"))
+            self.feed(machine.fusion_connected("alice_agent", "fa-jwt", 0))
 
 
 def test_machine_invariants_hold_in_any_order():

@@ -10,6 +10,7 @@ Public names: the failure kinds (TOKEN_REFUSED …), SENTENCES, MAX_DETAIL, text
 
 # Failure kinds.
 TOKEN_REFUSED = "token-refused"  # the token service said no (401/403)
+TOKEN_EXPIRED = "token-expired"  # Fusion's faTrustToken expired, and a fresh one did not help
 TOKEN_RATE_LIMITED = "token-rate-limited"  # 429
 TOKEN_SERVICE_DOWN = "token-service-down"  # unreachable, 5xx, timed out
 TOKEN_BAD_RESPONSE = "token-bad-response"  # 200 without a usable token
@@ -22,12 +23,15 @@ UEF_TIMEOUT = "uef-timeout"  # Fusion did not answer within uefTimeoutMs
 UEF_ERROR = "uef-error"  # Fusion answered with an error
 UEF_CONFIGURATION = "uef-configuration"  # no agent id or faTrustToken from Fusion
 CONFIGURATION = "configuration"  # TOOLBAR_CONFIG is unusable
+FUSION_ORIGIN = "fusion-origin"  # framed by a page not in fusionOrigins: not started
 INTERNAL = "internal"  # a bug in the toolbar
 
 SENTENCES = {
     # Failures (the status line's error tone).
     "failure.token-refused": "The phone service did not accept your Fusion sign-in. "
     "Sign out of Fusion and back in, or ask your administrator.",
+    "failure.token-expired": "Your Fusion sign-in has expired and could not be renewed. "
+    "Reload the page; if that does not help, sign out of Fusion and back in.",
     "failure.token-rate-limited": "Too many attempts to go available. "
     "Wait a minute, then try again.",
     "failure.token-service-down": "The phone service cannot be reached right now. "
@@ -49,6 +53,8 @@ SENTENCES = {
     "failure.uef-configuration": "Fusion did not provide your agent sign-in. "
     "Check that you are signed in, then reload the page.",
     "failure.configuration": "The toolbar is misconfigured. Ask your administrator.",
+    "failure.fusion-origin": "The toolbar did not start: the page around it is not one of "
+    "your Fusion sites. Ask your administrator to add it to fusionOrigins if it should be.",
     "failure.internal": "Something went wrong in the toolbar.",
     "failure.with-detail": "{text} ({detail})",
     # Technical details the toolbar writes itself (after a failure's sentence).
@@ -83,6 +89,18 @@ SENTENCES = {
     "call-error.FAILED": "The call could not be connected.",
     "call-error.BUSY_AGENT": "The agent is already on a call.",
     "call-error.with-detail": "{text} ({detail})",
+    # Why the outbound policy refused a call (POST /dial-check's codes; toolbar/core/refusals.py).
+    "dial-refused.invalid_number": "The number is not valid: use the international format, "
+    "e.g. +14155550100.",
+    "dial-refused.not_an_agent": "That is not an agent of this contact centre.",
+    "dial-refused.denied_prefix": "Your contact centre does not allow calls to this number.",
+    "dial-refused.international_network": "Calls to international network numbers "
+    "(satellite and global services) are not allowed.",
+    "dial-refused.country_not_allowed": "Your contact centre does not allow calls to this "
+    "country.",
+    "dial-refused.premium_rate": "Calls to premium-rate numbers are not allowed.",
+    "dial-refused.shared_cost": "Calls to shared-cost numbers are not allowed.",
+    "dial-refused.personal_number": "Calls to personal (follow-me) numbers are not allowed.",
     # The toggle's label.
     "label.available": "Available",
     "label.unavailable": "Unavailable",
