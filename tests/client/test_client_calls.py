@@ -3,6 +3,7 @@
 from client_helpers import available_toolbar
 from toolbar.core import calldefs
 from toolbar.core import effects as fx
+from toolbar.core import messages
 from toolbar.core import numbers
 from toolbar.core import payloads
 from toolbar.core import twilio_errors
@@ -246,3 +247,41 @@ def test_calls_in_call_warning_clears_when_the_call_ends():
     assert toolbar.status_line.current.text == "Finish your call before going unavailable."
     toolbar.call_ended("CA1", "disconnect")
     assert toolbar.status_line.current.text == "You are available for calls."
+
+
+def test_calls_dial_refused_by_the_outbound_policy():
+    """A refusal from /dial-check: outboundCommError with its errorCode, the agent's sentence,
+    REJECT, and no DIAL; a manual dial is refused the same way, Fusion hearing only REJECT."""
+    for code, fusion_code in (("premium_rate", "NUMBER_NOT_ALLOWED"),
+                              ("international_network", "NUMBER_NOT_ALLOWED"),
+                              ("country_not_allowed", "COUNTRY_NOT_ALLOWED"),
+                              ("invalid_number", "INVALID_NUMBER")):
+        calls, device = _machine()
+        effects = calls.dial("+19005550100", device, "uuid-1", fa_token="fa-jwt")
+        assert [e.kind for e in effects] == [fx.PUBLISH_CALL, fx.DIAL_CHECK]
+        key = effects[1].call
+        calls.comm_published(key, payloads.NEW_COMM_EVENT, {"eventId": "uuid-1"})
+        effects = calls.dial_checked(key, code, device)
+        assert _ops(effects) == [payloads.OUTBOUND_COMM_ERROR, payloads.CLOSE_COMM_EVENT]
+        assert effects[0].fields["errorCode"] == fusion_code
+        assert effects[0].fields["errorMsg"] == messages.text("dial-refused." + code)
+        assert _closed(effects) == ["REJECT"] and calls.current is None
+        assert messages.text("dial-refused." + code) in calls.status_line.current.text
+    calls, device = _machine()
+    key = calls.dial("+88234567890", device, fa_token="fa-jwt")[1].call
+    calls.comm_published(key, payloads.NEW_COMM_EVENT, {})
+    effects = calls.dial_checked(key, "international_network", device)
+    assert _ops(effects) == [payloads.CLOSE_COMM_EVENT] and _closed(effects) == ["REJECT"]
+    assert "international network" in calls.status_line.current.text
+
+
+def test_calls_hang_up_during_the_dial_check():
+    """The agent hangs up while the policy is asked: CANCELED, and its answer dials nothing."""
+    calls, device = _machine()
+    key = calls.dial("+14155550101", device, "uuid-1", fa_token="fa-jwt")[1].call
+    calls.comm_published(key, payloads.NEW_COMM_EVENT, {"eventId": "uuid-1"})
+    assert _closed(calls.hang_up()) == ["CANCELED"]
+    assert calls.dial_checked(key, None, device) == []
+    key = calls.dial("+14155550101", device, "uuid-2", fa_token="fa-jwt")[1].call
+    effects = calls.dial_checked(key, None, None)  # no longer available meanwhile
+    assert effects[0].fields["errorCode"] == "NOT_AVAILABLE"

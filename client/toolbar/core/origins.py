@@ -49,7 +49,7 @@ def framing_refusal(parent, ancestor, patterns):
 
 def _normal(text) -> str:
     text = str(text).strip().lower()
-    return text[:-1] if text.endswith("/") else text
+    return text[:-1] if text.endswith("/") else text  # noqa: FURB188 - MicroPython has no removesuffix
 
 
 def _origin(text):
