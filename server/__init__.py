@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cors.init_app(app, settings.allowed_origins)
     limits = ratelimit.RequestLimits(settings)
     # The one REST client: every request to Twilio's REST API goes through it (twilio_rest.py).
-    app.extensions["twilio_rest"] = TwilioRest(settings)
+    rest = app.extensions["twilio_rest"] = TwilioRest(settings)
 
     keys = JwksCache(settings.jwks_url)
     verifier = AgentVerifier(
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.register_blueprint(tokens.create_blueprint(settings, verifier, limits))
     app.register_blueprint(dial_check.create_blueprint(settings, verifier, limits))
-    app.register_blueprint(voice.create_blueprint(settings))
+    app.register_blueprint(voice.create_blueprint(settings, rest))
     app.register_blueprint(health.bp)
 
     if settings.proxy_signing_secret:
