@@ -67,3 +67,44 @@ def test_toolbar_refresh_failure_goes_unavailable_before_expiry(browser, short_t
         assert unavailable_at - registered_at < TOKEN_TTL  # before the token expired
     finally:
         finish(page)
+
+
+FA_TOKEN_TTL = 15  # the agent JWT (faTrustToken): renewed a third of its life before exp
+
+
+@pytest.fixture(scope="module")
+def short_fa_token_sandbox() -> Iterator[LiveSandbox]:
+    with run_sandbox("--token-ttl", str(TOKEN_TTL), "--fa-token-ttl", str(FA_TOKEN_TTL)) as live:
+        yield live
+
+
+def test_toolbar_renews_fusions_token_and_stays_available(browser, short_fa_token_sandbox,
+                                                          interpreter):
+    """15 s agent JWTs: the toolbar asks Fusion for new ones before each expires, and the
+    Access Token refreshes that follow keep working; Fusion never hears UNAVAILABLE."""
+    page = prepare(browser, short_fa_token_sandbox, interpreter).open()
+    try:
+        page.go_available()
+        (connection,) = page.registration()["connections"]
+
+        def configurations() -> int:
+            return sum(1 for record in page.driver.execute_script(
+                "return window.fusionHost.messages()")
+                if record["direction"] == "in" and record["method"] == "getConfiguration")
+
+        def listens() -> int:
+            received = short_fa_token_sandbox.twilio_state()["messages"]["received"]
+            return sum(1 for message in received
+                       if message["type"] == "listen" and message["connection"] == connection)
+
+        # Start-up's token, then three renewals (one every ~10 s); the SDK meanwhile updates
+        # its Access Token every ~5 s on the same connection.
+        wait_until(lambda: configurations() >= 4 and listens() >= 6,
+                   timeout=scaled(FA_TOKEN_TTL * 4), what="three renewals of Fusion's token")
+        assert page.registration() == {"registered": True, "connections": [connection]}
+        state = page.state()
+        assert state["label"] == "Available" and state["tone"] == "ok", state
+        assert page.phone() == "available"
+        assert page.availability_published() == [False, True]
+    finally:
+        finish(page)
