@@ -4,7 +4,9 @@ Routes (relative to wherever the app is mounted, e.g. /api):
 
 * GET /token: an Access Token for the agent named by a bearer JWT (tokens.py);
 * POST /dial-check: whether the outbound policy lets the agent call a target (dial_check.py);
-* POST /voice: TwiML for Twilio's calls, signature-checked (voice.py);
+* GET /agents, POST /calls/<CallSid>/{hold,transfer,consult,leave}: call control
+  (call_control.py);
+* POST /voice and its callbacks: TwiML for Twilio's calls, signature-checked (voice.py);
 * GET /healthz: liveness (health.py).
 
 Public names: create_app.
@@ -15,6 +17,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server import call_control
 from server import cors
 from server import dial_check
 from server import errors
@@ -26,12 +29,14 @@ from server import signed_proxy
 from server import tokens
 from server import voice
 from server.agents_auth import AgentVerifier
+from server.call_events import CallEvents
+from server.conference import Conferences
 from server.config import Settings
 from server.config import load_settings
 from server.jwks import JwksCache
 from server.twilio_rest import TwilioRest
 
-# Twilio's webhook forms are a few KiB; nothing else has a body.
+# Twilio's webhook forms and the call-control bodies are a few KiB.
 _MAX_CONTENT_LENGTH = 64 * 1024
 
 
@@ -55,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     limits = ratelimit.RequestLimits(settings)
     # The one REST client: every request to Twilio's REST API goes through it (twilio_rest.py).
     rest = app.extensions["twilio_rest"] = TwilioRest(settings)
+    conferences = Conferences(settings, rest)
 
     keys = JwksCache(settings.jwks_url)
     verifier = AgentVerifier(
@@ -66,7 +72,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.register_blueprint(tokens.create_blueprint(settings, verifier, limits))
     app.register_blueprint(dial_check.create_blueprint(settings, verifier, limits))
-    app.register_blueprint(voice.create_blueprint(settings, rest))
+    app.register_blueprint(call_control.create_blueprint(settings, verifier, limits, conferences))
+    app.register_blueprint(voice.create_blueprint(settings, rest, CallEvents(conferences)))
     app.register_blueprint(health.bp)
 
     if settings.proxy_signing_secret:

@@ -74,6 +74,9 @@ class Settings:
     # Twilio's REST API
     twilio_rest_url: str
     twilio_rest_timeout: int
+    # Call control
+    transfer_timeout: int
+    hold_music_url: str
 
 
 # Parsers take the stripped, non-empty raw value and return the parsed one. A ValueError's
@@ -135,6 +138,7 @@ _dial_timeout = _whole_number(5, 600, " of seconds")  # the range Twilio's <Dial
 _proxy_count = _whole_number(0, 10)
 _rest_timeout = _whole_number(1, 60, " of seconds")
 _max_calls = _whole_number(1, 100)
+_transfer_timeout = _whole_number(5, 600, " of seconds")  # Twilio's participant Timeout range
 
 
 def _boolean(raw: str) -> bool:
@@ -188,6 +192,13 @@ def _is_web_url(parts: SplitResult) -> bool:
         and port != 0
         and not (parts.query or parts.fragment)
     )
+
+
+def _hold_music_url(raw: str) -> str:
+    problem = "must be an http:// or https:// URL Twilio can fetch"
+    if not _is_web_url(_split(raw.split("?", 1)[0], problem)):
+        raise ValueError(problem)
+    return raw
 
 
 def _public_url(raw: str) -> str:
@@ -344,6 +355,11 @@ SETTINGS: tuple[_Setting, ...] = (
              "<TWILIO_REST_URL>/<domain>/<path> (an emulator; http:// only on loopback)."),
     _Setting("TWILIO_REST_TIMEOUT", "twilio_rest_timeout", _rest_timeout, "10",
              "Seconds to wait for Twilio's REST API before answering 503 (1 to 60)."),
+    _Setting("TOOLBAR_TRANSFER_TIMEOUT", "transfer_timeout", _transfer_timeout, "20",
+             "Seconds a transfer or consultation target rings before it counts as unanswered."),
+    _Setting("TOOLBAR_HOLD_MUSIC_URL", "hold_music_url", _hold_music_url,
+             "https://twimlets.com/holdmusic?Bucket=com.twilio.music.classical",
+             "What callers hear while they wait for an agent or are on hold (MP3, WAV or TwiML)."),
 )
 # fmt: on
 

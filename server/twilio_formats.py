@@ -1,9 +1,9 @@
-"""The two formats Twilio insists on: Client identities and E.164 phone numbers.
+"""The formats Twilio insists on: Client identities, E.164 phone numbers and Call SIDs.
 
 Configuration, token checks and call routing all test strings against these, so the rules live
 here once.
 
-Public names: IDENTITY_RULE, is_identity, is_e164.
+Public names: IDENTITY_RULE, is_identity, is_e164, is_call_sid.
 """
 
 import re
@@ -11,6 +11,7 @@ import re
 # ASCII classes on purpose: \w and \d also match non-ASCII letters and digits, which Twilio refuses.
 _IDENTITY = re.compile(r"[A-Za-z0-9_]{1,121}")
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 
 IDENTITY_RULE = "letters, digits and underscores only, at most 121 characters"
 
@@ -23,3 +24,8 @@ def is_identity(value: str) -> bool:
 def is_e164(value: str) -> bool:
     """Return whether value is an E.164 phone number such as +15551234567."""
     return _E164.fullmatch(value) is not None
+
+
+def is_call_sid(value: str) -> bool:
+    """Return whether value is a Call SID: CA and 32 hexadecimal characters."""
+    return _CALL_SID.fullmatch(value) is not None

@@ -7,6 +7,11 @@ answer is 403 in the JSON error shape. Then, by the call's To and From:
 * To is TWILIO_CALLER_ID (someone called our number): ring every TOOLBAR_AGENTS identity at once;
   the first to answer gets the call. The Dial's action, POST /voice/dial-complete (signed the
   same way), hangs up after a conversation, or tells the caller nobody is available.
+* A caller's conference (conference.py; joining it from here is not switched on yet, see
+  docs/call-control.md): its callbacks, POST /voice/conference, offer the call to every agent
+  when the caller is in (first to answer wins, the others stop ringing) and end a call whose
+  caller is left alone; POST /voice/invite-status hears that an offer or transfer went
+  unanswered (call_events.py).
 * From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID;
   To is ``client:<identity>``: ring that agent. Either only if the outbound policy
   (outbound_policy.py) allows it and the agent has fewer than TOOLBAR_MAX_CALLS_PER_AGENT
@@ -15,11 +20,14 @@ answer is 403 in the JSON error shape. Then, by the call's To and From:
 * Anything else: a spoken explanation and a hang-up. Every answer is TwiML with status 200:
   Twilio plays nothing useful from an HTTP error.
 
-Public names: create_blueprint, route_call, after_dial.
+Public names: create_blueprint, route_call, after_dial, nobody_available, NOBODY_AVAILABLE.
 """
+
+from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from flask import Blueprint
 from flask import Response
@@ -35,6 +43,9 @@ from server.outbound_policy import OutboundPolicy
 from server.twilio_formats import is_identity
 from server.twilio_rest import TwilioRest
 
+if TYPE_CHECKING:  # call_events uses nobody_available from here
+    from server.call_events import CallEvents
+
 logger = logging.getLogger(__name__)
 
 NOBODY_AVAILABLE = "Sorry, nobody is available to take your call. Please try again later."
@@ -42,8 +53,9 @@ NO_NUMBER = "Sorry, no number was given to call."
 NOT_ROUTABLE = "Sorry, this call cannot be connected."
 
 
-def create_blueprint(settings: Settings, rest: TwilioRest) -> Blueprint:
-    """Build the voice blueprint for one app's Twilio credentials, routing and REST client."""
+def create_blueprint(settings: Settings, rest: TwilioRest, events: CallEvents) -> Blueprint:
+    """Build the voice blueprint for one app's Twilio credentials, routing, REST client and
+    call events."""
     bp = Blueprint("voice", __name__)
     validator = RequestValidator(settings.twilio_auth_token)
     policy = OutboundPolicy(settings)
@@ -64,6 +76,20 @@ def create_blueprint(settings: Settings, rest: TwilioRest) -> Blueprint:
         _check_signature(validator, voice_url + "/dial-complete")
         twiml = after_dial(request.form)
         return Response(str(twiml), mimetype="text/xml")
+
+    @bp.post("/voice/conference")
+    def conference() -> Response:
+        """A caller's conference changed (Twilio's conference status callback)."""
+        _check_signature(validator, voice_url + "/conference")
+        events.conference_changed(request.form)
+        return Response(status=204)
+
+    @bp.post("/voice/invite-status")
+    def invite_status() -> Response:
+        """An offered or transferred call ended (its status callback): was it answered?"""
+        _check_signature(validator, voice_url + "/invite-status")
+        events.invite_ended(request.args, request.form)
+        return Response(status=204)
 
     return bp
 
@@ -115,6 +141,11 @@ def after_dial(params: Mapping[str, str]) -> VoiceResponse:
         response = VoiceResponse()
         response.hangup()
         return response
+    return nobody_available()
+
+
+def nobody_available() -> VoiceResponse:
+    """What a caller no agent answered hears, before the call ends."""
     return _refuse(NOBODY_AVAILABLE)
 
 

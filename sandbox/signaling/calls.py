@@ -98,7 +98,14 @@ class Leg:
 
     @property
     def identity(self) -> str | None:
-        return self.to.removeprefix(CLIENT_PREFIX) if self.to.startswith(CLIENT_PREFIX) else None
+        # A REST ``To`` may carry custom parameters: client:alice?TransferredBy=bob.
+        address = self.to.partition("?")[0]
+        return address.removeprefix(CLIENT_PREFIX) if address.startswith(CLIENT_PREFIX) else None
+
+    @property
+    def custom(self) -> str:
+        """The custom parameters of a ``client:<identity>?…`` address, as a query string."""
+        return self.to.partition("?")[2] if self.identity is not None else ""
 
     def to_json(self) -> dict[str, Any]:
         return {"sid": self.sid, "to": self.to, "status": self.status,

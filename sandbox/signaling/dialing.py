@@ -101,8 +101,10 @@ class Dialer:
             leg.status = CallStatus.NO_ANSWER  # no registered device: nobody can answer
             return
         parameters = {"CallSid": leg.sid, "AccountSid": self._account_sid,
-                      "From": caller_id or call.caller, "To": leg.to,
+                      "From": caller_id or call.caller, "To": leg.to.partition("?")[0],
                       "ApiVersion": API_VERSION}
+        if leg.custom:  # the SDK reads them as the incoming call's customParameters
+            parameters["Params"] = leg.custom
         for conn_id in sorted(leg.ringing):
             self._outbox.send(conn_id, "invite",
                               {"callsid": leg.sid, "sdp": sdp.offer(), "parameters": parameters})

@@ -224,6 +224,8 @@ class CallRouter:
                     break
                 case Dial(conference=room) if room is not None:
                     call.dial_action = verb.action
+                    # Twilio has answered a call whose TwiML runs; in a conference it talks.
+                    call.status = CallStatus.IN_PROGRESS
                     if self.conferences.join(call.sid, room):
                         return
                 case Dial():

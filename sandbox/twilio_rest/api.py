@@ -176,7 +176,8 @@ class RestApi:
 
     def _check_parties(self, to: str, caller: str) -> None:
         if to.startswith(CLIENT_PREFIX):
-            if not is_identity(to.removeprefix(CLIENT_PREFIX)):
+            # Twilio lets a client To carry custom parameters: client:alice?TransferredBy=bob.
+            if not is_identity(to.partition("?")[0].removeprefix(CLIENT_PREFIX)):
                 raise invalid(f"The 'To' client {to!r} is not a valid identity", errors.INVALID_TO)
             if not (is_e164(caller) or (caller.startswith(CLIENT_PREFIX)
                                         and is_identity(caller.removeprefix(CLIENT_PREFIX)))):

@@ -109,6 +109,9 @@ def test_inbound_accept_in_fusion_then_far_end_hangs_up(toolbar):
     wait_operations(toolbar, ["newCommEvent", "startCommEvent"])
     command = next(c for c in toolbar.commands() if c["command"] == "accept")
     assert command["result"] == "success" and command["eventId"] == event_id
+    # The SDK reports the call accepted before its answer reaches Twilio; the caller hangs
+    # up on a call Twilio has connected (earlier it is an abandoned call, rightly).
+    wait_emulator(toolbar, sid, "in-progress")
     far_end_hangs_up(toolbar, sid)
     ops = wait_operations(toolbar, ["newCommEvent", "startCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, event_id, INBOUND, CONTACT)

@@ -1,0 +1,94 @@
+"""What the service does when Twilio reports a change to a caller's conference.
+
+Both come as signed callbacks (voice.py checks the signature), and every decision is made from
+what they carry and a fresh REST read, never from memory (docs/call-control.md):
+
+* the caller joined its conference: offer the call to the team;
+* an offered agent (or a blind-transfer target) answered: stop ringing the rest of the team
+  and take the caller off hold;
+* an agent left: if the caller is left alone, the call ends; if everyone left is connected,
+  the caller comes off hold;
+* an offer went unanswered (declined, busy, unregistered, timed out) and nobody else is
+  ringing or in: the caller hears that nobody is available;
+* a blind-transfer target did not answer: the call is offered to the team again;
+* a consultation target did not answer: the caller comes off hold with the agent.
+
+Public names: CallEvents.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from server.conference import CUSTOMER
+from server.conference import CallView
+from server.conference import Conferences
+from server.conference import Role
+from server.conference import role_of
+from server.voice import nobody_available
+
+logger = logging.getLogger(__name__)
+
+_ANSWERING_ROLES = (Role.OFFER, Role.BLIND)
+
+
+class CallEvents:
+    """Reacts to conference and invitation callbacks through the REST client."""
+
+    def __init__(self, conferences: Conferences) -> None:
+        self._conferences = conferences
+
+    def conference_changed(self, form: Mapping[str, str]) -> None:
+        """Act on one conference status callback (join and leave matter)."""
+        event = form.get("StatusCallbackEvent")
+        label = form.get("ParticipantLabel", "")
+        sid, name = form.get("ConferenceSid", ""), form.get("FriendlyName", "")
+        if event not in ("participant-join", "participant-leave") or not sid:
+            return
+        view = self._conferences.view(sid, name)
+        if event == "participant-join":
+            self._joined(view, label, form.get("CallSid", ""))
+        elif label != CUSTOMER:
+            self._left(view)
+
+    def invite_ended(self, query: Mapping[str, str], form: Mapping[str, str]) -> None:
+        """An invitation's call ended; act if it was never answered."""
+        if form.get("CallStatus") in (None, "completed"):
+            return  # answered: its leaving is a conference event
+        view = self._conferences.by_name(query.get("conference", ""))
+        if view is None or view.customer() is None:
+            return
+        others = view.others(form.get("CallSid", ""))
+        role = query.get("role")
+        logger.info("invitation unanswered", extra={
+            "event": "invitation_unanswered", "call": form.get("CallSid", ""),
+            "role": role, "outcome": form.get("CallStatus")})
+        if role == Role.OFFER and not others:
+            self._conferences.tell_caller(view, str(nobody_available()))
+        elif role == Role.BLIND and not others:
+            self._conferences.offer_to_team(view)
+        elif role == Role.CONSULT and not [m for m in others if m.role is Role.CONSULT]:
+            self._conferences.hold(view, False)
+
+    def _joined(self, view: CallView, label: str, call_sid: str) -> None:
+        role, _ = role_of(label)
+        if label == CUSTOMER and not view.others(""):
+            self._conferences.offer_to_team(view)
+        elif role in _ANSWERING_ROLES:
+            for member in view.others(call_sid):
+                if member.role is Role.OFFER and not member.connected:
+                    self._conferences.remove(view, member.call_sid)
+            customer = view.customer()
+            if customer is not None and customer.hold:
+                self._conferences.hold(view, False)
+
+    def _left(self, view: CallView) -> None:
+        customer = view.customer()
+        if customer is None:
+            return
+        others = view.others("")
+        if not others:
+            self._conferences.end(view)
+        elif customer.hold and all(member.connected for member in others):
+            self._conferences.hold(view, False)
