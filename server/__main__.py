@@ -2,17 +2,23 @@
 
 Usage: ``python -m server [--host 127.0.0.1] [--port 5000]``, with the settings in the
 environment (see .env.example), or ``python -m server --settings-table`` to print the settings
-as the README's Markdown table. A configuration error prints one line and exits with status 2,
+as the README's Markdown table, or ``python -m server provision [--dry-run]`` to set up Twilio
+TaskRouter (server/provision.py). A configuration error prints one line and exits with status 2,
 as server.wsgi does. For production, use gunicorn (see server/wsgi.py).
 """
 
 import argparse
+import sys
 
 from server.config import settings_markdown
 
 
 def main() -> None:
-    """Parse the command line and serve, or print the settings table."""
+    """Parse the command line and serve, print the settings table, or provision."""
+    if sys.argv[1:2] == ["provision"]:
+        from server.provision import main as provision
+
+        sys.exit(provision(sys.argv[2:]))
     parser = argparse.ArgumentParser(
         prog="python -m server", description="Run the token service on Flask's development server."
     )

@@ -4,8 +4,8 @@ The core never touches a socket, a thread or a timer: each step returns a list o
 effects that ``emulator.py`` carries out in order, and outcomes come back to the core
 as new steps (a webhook's TwiML, a timer firing).
 
-Public names: Send, Close, Drop, FetchTwiml, PostCallback, TimerKind, TimerKey, StartTimer,
-Effect, MessageLog, Outbox, describe_frame.
+Public names: Send, Close, Drop, FetchTwiml, PostCallback, PostAssignment, TimerKind, TimerKey,
+StartTimer, Effect, MessageLog, Outbox, describe_frame.
 """
 
 from __future__ import annotations
@@ -85,11 +85,27 @@ class PostCallback:
     params: dict[str, str]
 
 
+@dataclass(frozen=True)
+class PostAssignment:
+    """POST TaskRouter's signed assignment callback; hand its answer (status, body) to
+    ``assignment_answered(workspace_sid, reservation_sid, …)``."""
+
+    url: str
+    params: dict[str, str]
+    workspace_sid: str
+    reservation_sid: str
+    fallback: bool  # this is the FallbackAssignmentCallbackUrl
+
+
 class TimerKind(StrEnum):
     CALLEE_ANSWERS = "callee-answers"
     DIAL_TIMEOUT = "dial-timeout"
     PAUSE_OVER = "pause-over"
     API_CALL_STARTS = "api-call-starts"  # a REST-created call leaves the queue and rings
+    RESERVATION_TIMEOUT = "reservation-timeout"  # TaskRouter: a pending reservation lapses
+    TARGET_TIMEOUT = "target-timeout"  # TaskRouter: a task moves on to its next target
+    TASK_TTL = "task-ttl"  # TaskRouter: a task not assigned in time is canceled
+    QUEUE_WAIT = "queue-wait"  # <Enqueue>: time to fetch the waitUrl again
 
 
 @dataclass(frozen=True)
@@ -110,7 +126,7 @@ class StartTimer:
     delay: float
 
 
-Effect = Send | Close | Drop | FetchTwiml | PostCallback | StartTimer
+Effect = Send | Close | Drop | FetchTwiml | PostCallback | PostAssignment | StartTimer
 
 
 class MessageLog:
@@ -153,6 +169,9 @@ class Outbox:
 
     def post_callback(self, url: str, params: dict[str, str]) -> None:
         self._effects.append(PostCallback(url, params))
+
+    def post_assignment(self, effect: PostAssignment) -> None:
+        self._effects.append(effect)
 
     def start_timer(self, key: TimerKey, delay: float) -> None:
         self._effects.append(StartTimer(key, delay))

@@ -36,6 +36,7 @@ from sandbox.signaling.effects import Close
 from sandbox.signaling.effects import Drop
 from sandbox.signaling.effects import Effect
 from sandbox.signaling.effects import FetchTwiml
+from sandbox.signaling.effects import PostAssignment
 from sandbox.signaling.effects import PostCallback
 from sandbox.signaling.effects import Send
 from sandbox.signaling.effects import StartTimer
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 SIGNAL_PATH = "/signal"  # the SDK's hard-coded path (regions.ts)
 REST_SLOW_SECONDS = 3.0  # how late the rest_slow fault makes every REST answer
+ASSIGNMENT_TIMEOUT = 5.0  # seconds TaskRouter waits for an assignment callback's answer
 
 
 @dataclass
@@ -240,6 +242,8 @@ class Emulator:
                     self._spawn(self._fetch_twiml(sid, url, params))
                 case PostCallback():
                     self._callbacks.put_nowait(effect)
+                case PostAssignment():
+                    self._spawn(self._post_assignment(effect))
                 case StartTimer(key=key, delay=delay):
                     loop = asyncio.get_running_loop()
                     self._timers[key] = loop.call_later(delay, self._fire, key)
@@ -252,6 +256,13 @@ class Emulator:
         result = await webhook.fetch_twiml(url, params, auth_token=self._signing_token(),
                                            timeout=self._webhook_timeout)
         self._apply(self.switchboard.twiml_received(sid, result))
+
+    async def _post_assignment(self, effect: PostAssignment) -> None:
+        # TaskRouter waits 5 s for the answer, whatever the webhook timeout.
+        status, body = await webhook.post_for_answer(
+            effect.url, effect.params, auth_token=self._signing_token(),
+            timeout=min(self._webhook_timeout, ASSIGNMENT_TIMEOUT))
+        self._apply(self.switchboard.assignment_answered(effect, status, body))
 
     async def _send_callbacks(self) -> None:
         while True:

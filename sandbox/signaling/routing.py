@@ -20,13 +20,17 @@ new TwiML (``redirect``) or end it (``end_api``). Conferences are ``conferences.
 router only hands calls to them and takes them back. REST-created calls POST their status
 callbacks (``initiated``, ``ringing``, ``answered``, ``completed``) as Twilio does.
 
-Public names: CallEnded, CallRouter, rest_status.
+``<Enqueue>`` hands the call to TaskRouter's calls side (``enqueue``), which ``observers``
+tell of REST calls answered and of calls ended.
+
+Public names: CallEnded, CallObserver, CallRouter, rest_status.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from typing import Protocol
 
 from sandbox.credentials import TwilioCredentials
 from sandbox.signaling.calls import ApiOrder
@@ -43,6 +47,7 @@ from sandbox.signaling.protocol import ErrorCode
 from sandbox.signaling.protocol import SignalingError
 from sandbox.signaling.webhook import API_VERSION
 from sandbox.signaling.webhook import Dial
+from sandbox.signaling.webhook import Enqueue
 from sandbox.signaling.webhook import Hangup
 from sandbox.signaling.webhook import Pause
 from sandbox.signaling.webhook import Play
@@ -74,6 +79,12 @@ class CallEnded(Exception):
     """The call has already ended."""
 
 
+class CallObserver(Protocol):
+    def call_answered(self, call: Call) -> None: ...
+
+    def call_ended(self, call: Call) -> None: ...
+
+
 class CallRouter:
     """Runs every call of one emulator; see the module docstring for the rules."""
 
@@ -100,6 +111,10 @@ class CallRouter:
                               on_dial_over=self._dial_over, on_answered=self._answered)
         self.conferences = Conferences(registry, outbox, account_sid=credentials.account_sid,
                                        clock=clock, new_sid=new_sid, on_released=self._released)
+        # TaskRouter's calls side (sandbox/taskrouter/voice.py): it takes <Enqueue>d calls
+        # (returning whether the call now waits) and hears of REST calls answered and calls ended.
+        self.enqueue: Callable[[Call, Enqueue], bool] = lambda call, verb: False
+        self.observers: list[CallObserver] = []
 
     # ---- Calls start: ask the webhook what to do.
 
@@ -146,6 +161,8 @@ class CallRouter:
         """A REST-created call was answered: fetch its Url, or run its TwiML."""
         call.answered_at = self._clock()
         self._progress(call, "answered")
+        for observer in self.observers:
+            observer.call_answered(call)
         order = call.api
         if order is not None and order.url is not None:
             params = self._api_params(call)
@@ -222,6 +239,10 @@ class CallRouter:
                     return
                 case Hangup():
                     break
+                case Enqueue():
+                    if self.enqueue(call, verb):
+                        call.status = CallStatus.IN_PROGRESS
+                        return
                 case Dial(conference=room) if room is not None:
                     call.dial_action = verb.action
                     # Twilio has answered a call whose TwiML runs; in a conference it talks.
@@ -445,6 +466,8 @@ class CallRouter:
         self.conferences.leave(call.sid)
         self._progress(call, "completed")
         self._registry.finish(call)
+        for observer in self.observers:
+            observer.call_ended(call)
 
 
 def _hangup_status(call: Call) -> CallStatus:

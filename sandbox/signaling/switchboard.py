@@ -29,7 +29,9 @@ from sandbox.signaling.calls import CallRegistry
 from sandbox.signaling.effects import Effect
 from sandbox.signaling.effects import MessageLog
 from sandbox.signaling.effects import Outbox
+from sandbox.signaling.effects import PostAssignment
 from sandbox.signaling.effects import TimerKey
+from sandbox.signaling.effects import TimerKind
 from sandbox.signaling.protocol import HEARTBEAT
 from sandbox.signaling.protocol import ErrorCode
 from sandbox.signaling.protocol import FrameError
@@ -39,12 +41,16 @@ from sandbox.signaling.protocol import parse
 from sandbox.signaling.protocol import text_field
 from sandbox.signaling.routing import CallRouter
 from sandbox.signaling.webhook import WebhookResult
+from sandbox.taskrouter.engine import TaskRouter
+from sandbox.taskrouter.voice import TaskRouterVoice
 from sandbox.twilio_rest.api import RestApi
 from sandbox.twilio_rest.api import RestRequest
 from sandbox.twilio_rest.api import RestResponse
 
 _DIGITS = re.compile(r"[0-9*#w]+")  # what call.sendDigits() accepts ("w" is a pause)
 Payload = dict[str, Any]
+TASKROUTER_TIMERS = frozenset({TimerKind.RESERVATION_TIMEOUT, TimerKind.TARGET_TIMEOUT,
+                               TimerKind.TASK_TTL})
 
 
 class Fault(StrEnum):
@@ -58,6 +64,8 @@ class Fault(StrEnum):
     FORGE_WEBHOOK_SIGNATURES = "forge_webhook_signatures"
     REST_UNAVAILABLE = "rest_unavailable"  # until cleared: every REST request answers 503
     REST_SLOW = "rest_slow"  # until cleared: every REST request answers after 3 s
+    # until cleared: TaskRouter's assignment callbacks are answered with an error (HTTP 500)
+    ASSIGNMENT_CALLBACK_FAILS = "assignment_callback_fails"
 
 
 class Switchboard:
@@ -87,7 +95,12 @@ class Switchboard:
             self._calls, self._outbox, credentials=credentials, webhook_url=webhook_url,
             ringers=self._ringers, clock=clock, new_sid=sid_factory, ring_seconds=ring_seconds,
         )
-        self.rest_api = RestApi(credentials, self._calls, self._router, clock=clock,
+        self.taskrouter = TaskRouter(
+            self._outbox, account_sid=credentials.account_sid, clock=clock, new_sid=sid_factory,
+            callback_fails=lambda: Fault.ASSIGNMENT_CALLBACK_FAILS in self.faults)
+        TaskRouterVoice(self.taskrouter, self._router, self._calls)
+        self.rest_api = RestApi(credentials, self._calls, self._router, self.taskrouter,
+                                clock=clock,
                                 unavailable=lambda: Fault.REST_UNAVAILABLE in self.faults,
                                 log_size=history)
         self._handlers: dict[str, Callable[[Session, Payload], None]] = {
@@ -233,7 +246,17 @@ class Switchboard:
 
     def timer_fired(self, key: TimerKey) -> list[Effect]:
         """A timer started by a :class:`StartTimer` effect is due."""
-        self._router.timer_fired(key)
+        if key.kind in TASKROUTER_TIMERS:
+            self.taskrouter.timer_fired(key)
+        else:
+            self._router.timer_fired(key)
+        return self._outbox.drain()
+
+    def assignment_answered(self, effect: PostAssignment, status: int | None,
+                            body: str) -> list[Effect]:
+        """TaskRouter's assignment callback answered ``effect`` (status None: unreachable)."""
+        self.taskrouter.assignment_answered(effect.workspace_sid, effect.reservation_sid, status,
+                                            body, fallback=effect.fallback)
         return self._outbox.drain()
 
     # ---- Twilio's REST API.
@@ -305,6 +328,7 @@ class Switchboard:
             "identities": identities,
             "calls": self._calls.to_json(),
             "conferences": [room.to_json() for room in self._router.conferences.rooms()],
+            "taskrouter": self.taskrouter.snapshot(),
             "faults": sorted(self.faults),
             "messages": self._log.to_json(),
         }

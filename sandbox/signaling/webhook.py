@@ -8,11 +8,11 @@ The TwiML subset understood (docs/twilio-rest.md): ``<Say>``, ``<Play>``, ``<Pau
 ``<Redirect>``, ``<Hangup>`` and ``<Dial>`` (``timeout``, ``callerId``, ``action``: POSTed with
 ``DialCallStatus`` when the Dial ends, its TwiML then replacing the verbs after the Dial; nouns
 ``<Number>``, ``<Client>`` with a text or ``<Identity>`` name, a bare number as text, or one
-``<Conference>``). Verbs that need to hear the caller (``<Gather>``, ``<Record>``…) are skipped.
+``<Conference>``) and ``<Enqueue workflowSid>`` with its ``<Task>`` (sandbox/taskrouter/voice.py). Verbs that need to hear the caller (``<Gather>``, ``<Record>``…) are skipped.
 
 Public names: API_VERSION, DEFAULT_DIAL_TIMEOUT, Say, Play, Pause, Redirect, Conference, Dial,
-Hangup, Verb, TwimlError, WebhookResult, voice_params, twilio_date, sign, parse_twiml, parse_events,
-fetch_twiml, post_callback.
+Hangup, Enqueue, Verb, TwimlError, WebhookResult, voice_params, twilio_date, sign, parse_twiml, parse_events,
+fetch_twiml, post_callback, post_for_answer.
 """
 
 from __future__ import annotations
@@ -89,7 +89,19 @@ class Hangup:
     pass
 
 
-Verb = Say | Play | Pause | Redirect | Dial | Hangup
+@dataclass(frozen=True)
+class Enqueue:
+    """``<Enqueue workflowSid>``: the call becomes a TaskRouter Task and waits for a worker."""
+
+    workflow_sid: str
+    task: str = "{}"  # the <Task> JSON object, merged into the call's own attributes
+    priority: int | None = None
+    timeout: int | None = None
+    wait_url: str | None = None
+    action: str | None = None
+
+
+Verb = Say | Play | Pause | Redirect | Dial | Hangup | Enqueue
 
 
 class TwimlError(ValueError):
@@ -173,6 +185,8 @@ def parse_twiml(text: str) -> tuple[Verb, ...]:
             verbs.append(_parse_dial(element))
         elif element.tag == "Hangup":
             verbs.append(Hangup())
+        elif element.tag == "Enqueue":
+            verbs.append(_parse_enqueue(element))
     return tuple(verbs)
 
 
@@ -201,6 +215,22 @@ def _parse_dial(element: ElementTree.Element) -> Dial:
     return Dial(tuple(targets), timeout=_seconds(element, "timeout", DEFAULT_DIAL_TIMEOUT),
                 caller_id=element.get("callerId"), action=element.get("action") or None,
                 conference=conference)
+
+
+def _parse_enqueue(element: ElementTree.Element) -> Enqueue:
+    workflow = element.get("workflowSid") or ""
+    if not workflow:
+        raise TwimlError("<Enqueue> without workflowSid: named queues are not emulated")
+    task = element.find("Task")
+    if task is None:
+        task = element.find("TaskAttributes")  # Twilio's legacy alias
+    return Enqueue(
+        workflow, task=(task.text or "{}").strip() if task is not None else "{}",
+        priority=_seconds(task, "priority", 0, low=0) if task is not None
+        and task.get("priority") else None,
+        timeout=_seconds(task, "timeout", 1) if task is not None and task.get("timeout")
+        else None,
+        wait_url=element.get("waitUrl") or None, action=element.get("action") or None)
 
 
 def _parse_conference(noun: ElementTree.Element) -> Conference:
@@ -251,9 +281,17 @@ async def fetch_twiml(
 async def post_callback(url: str, params: dict[str, str], *, auth_token: str,
                         timeout: float) -> int | None:
     """POST a signed status callback; return the HTTP status (None: unreachable). Never raises."""
-    signature = sign(url, params, auth_token)
-    status, _, _ = await asyncio.to_thread(_post_form, url, params, signature, timeout)
+    status, _ = await post_for_answer(url, params, auth_token=auth_token, timeout=timeout)
     return status
+
+
+async def post_for_answer(url: str, params: dict[str, str], *, auth_token: str,
+                          timeout: float) -> tuple[int | None, str]:
+    """POST a signed callback whose answer is acted on (TaskRouter's assignment callback);
+    return its status (None: unreachable or too slow) and body. Never raises."""
+    signature = sign(url, params, auth_token)
+    status, body, _ = await asyncio.to_thread(_post_form, url, params, signature, timeout)
+    return status, body
 
 
 def _post_form(

@@ -34,6 +34,8 @@ from sandbox.signaling.webhook import Dial
 from sandbox.signaling.webhook import TwimlError
 from sandbox.signaling.webhook import Verb
 from sandbox.signaling.webhook import parse_twiml
+from sandbox.taskrouter.engine import TaskRouter
+from sandbox.taskrouter.rest import TaskRouterRest
 from sandbox.twilio_rest import errors
 from sandbox.twilio_rest import resources
 from sandbox.twilio_rest.errors import RestError
@@ -72,10 +74,11 @@ class RestResponse:
 
 
 class RestApi:
-    """Twilio's Calls, Conferences and Participants resources over one emulator's calls."""
+    """Twilio's Calls, Conferences and Participants resources over one emulator's calls, and
+    TaskRouter's resources (``sandbox/taskrouter/rest.py``)."""
 
     def __init__(self, credentials: TwilioCredentials, calls: CallRegistry, router: CallRouter,
-                 *, clock: Callable[[], float], unavailable: Callable[[], bool],
+                 taskrouter: TaskRouter, *, clock: Callable[[], float], unavailable: Callable[[], bool],
                  log_size: int = 200) -> None:
         self._credentials = credentials
         self._calls = calls
@@ -100,6 +103,9 @@ class RestApi:
              {"GET": self._fetch_participant, "POST": self._update_participant,
               "DELETE": self._delete_participant}),
         ]
+        for pattern, handlers in TaskRouterRest(taskrouter, clock=clock).routes():
+            self._routes.append((re.compile(pattern), {
+                method: _responding(handler) for method, handler in handlers.items()}))
 
     # ---- One request.
 
@@ -122,7 +128,8 @@ class RestApi:
             match = pattern.fullmatch(request.path)
             if match is None:
                 continue
-            if match["account"] != self._credentials.account_sid:
+            if match.groupdict().get("account", self._credentials.account_sid) \
+                    != self._credentials.account_sid:
                 raise RestError(401, errors.AUTHENTICATE, "Authenticate")
             handler = methods.get(request.method)
             if handler is None:
@@ -384,6 +391,13 @@ class RestApi:
         number = params.integer("Page", 0, 0, 1_000_000)
         return RestResponse(200, resources.page(records, key, path, filters,
                                                 page_number=number, page_size=size))
+
+
+def _responding(handler: Callable[..., tuple[int, Json | None]]) -> Callable[..., RestResponse]:
+    """A TaskRouter handler's (status, body), as a RestResponse."""
+    def respond(*args: Any, **kwargs: Any) -> RestResponse:
+        return RestResponse(*handler(*args, **kwargs))
+    return respond
 
 
 def _matching(records: list[Json], wanted: dict[str, Any], fields: dict[str, str]) -> list[Json]:

@@ -29,6 +29,14 @@ class Params:
         values = self._values.get(name)
         return values[-1] if values and values[-1] != "" else None
 
+    def names(self) -> list[str]:
+        return list(self._values)
+
+    def flag(self, name: str, default: bool) -> bool:
+        """A boolean with a default for when it is absent."""
+        value = self.boolean(name)
+        return default if value is None else value
+
     def boolean(self, name: str) -> bool | None:
         raw = self.text(name)
         if raw is None:

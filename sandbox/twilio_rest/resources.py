@@ -4,7 +4,8 @@ Fields are snake_case, dates RFC 2822, durations strings, and every record carri
 ``uri`` (and ``subresource_uris``), as Twilio's answers do; fields with nothing behind
 them in the emulator (prices, trunks, caller names) are null.
 
-Public names: ACCOUNTS, call_json, leg_json, conference_json, participant_json, page.
+Public names: ACCOUNTS, call_json, leg_json, conference_json, participant_json, page_link,
+page.
 """
 
 from __future__ import annotations
@@ -97,14 +98,19 @@ def participant_json(account: str, participant: Participant) -> dict[str, Any]:
     }
 
 
+def page_link(path: str, filters: dict[str, str], *, page_size: int, number: int) -> str:
+    """``path`` with the query of page ``number``, its filters kept (the 2010 and v1 APIs)."""
+    query: dict[str, Any] = {**filters, "PageSize": page_size, "Page": number}
+    if number:
+        query["PageToken"] = f"PA{number}"
+    return f"{path}?{urlencode(query)}"
+
+
 def page(records: list[dict[str, Any]], key: str, path: str, filters: dict[str, str],
          *, page_number: int, page_size: int) -> dict[str, Any]:
     """One page of ``records`` in the 2010 envelope; its URIs keep the filters."""
     def uri(number: int) -> str:
-        query = {**filters, "PageSize": page_size, "Page": number}
-        if number:
-            query["PageToken"] = f"PA{number}"
-        return f"{path}?{urlencode(query)}"
+        return page_link(path, filters, page_size=page_size, number=number)
 
     start = page_number * page_size
     chunk = records[start:start + page_size]

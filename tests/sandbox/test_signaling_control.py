@@ -67,11 +67,12 @@ def control() -> Iterator[Control]:
 
 
 def test_state_lists_everything(control):
-    """GET returns connections, identities, calls, faults and the message log."""
+    """GET returns connections, identities, calls, TaskRouter, faults and the message log."""
     response = control.client.get(API)
     assert response.status_code == 200
     assert response.get_json() == {"connections": [], "identities": {}, "calls": [],
                                    "conferences": [], "faults": [],
+                                   "taskrouter": {"workers": [], "tasks": []},
                                    "messages": {"received": [], "sent": []}}
 
 
@@ -154,8 +155,9 @@ def test_faults_are_set_listed_and_cleared(control):
     ("delete", "/faults/earthquake", {}),
 ])
 def test_unknown_faults_are_400(control, method, path, kwargs):
-    """A fault name that is not one of the six is 400, listing them."""
+    """A fault name that is not one of the seven is 400, listing them."""
     response = getattr(control.client, method)(API + path, **kwargs)
     assert_error(response, 400, "invalid_fault",
                  "'fault' must be one of: drop_connections, pause_heartbeats, reject_tokens, "
-                 "forge_webhook_signatures, rest_unavailable, rest_slow")
+                 "forge_webhook_signatures, rest_unavailable, rest_slow, "
+                 "assignment_callback_fails")

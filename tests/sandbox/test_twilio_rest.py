@@ -323,7 +323,8 @@ def test_rest_paths_answer_twilios_error_json_even_for_http_errors(live):
     cases = [("GET", f"{base}/Nothing.json", {}, 404, 20404),
              ("PUT", f"{base}/Calls.json", {}, 405, 20004),
              ("POST", f"{base}/Calls.json", {"data": {"To": "x" * 70_000}}, 413, 20001),
-             ("GET", f"{live.config.rest_url}/taskrouter/v1/Workspaces", {}, 404, 20404)]
+             ("GET", f"{live.config.rest_url}/taskrouter/v1/Workspaces/WS0/Nothing", {}, 404,
+              20404)]
     for method, url, extra, status, code in cases:
         response = requests.request(method, url, auth=auth, timeout=10, **extra)
         assert response.status_code == status, url
