@@ -25,6 +25,15 @@ window.TOOLBAR_CONFIG = {
   // How long going unavailable waits for Twilio to confirm, before closing the connection.
   unregisterTimeoutMs: 5000,
 
+  // The toolbar's language: a catalog in locales/ (e.g. "ja"), used when the toolbar's URL
+  // has no ?lang=; null: the browser's languages, then English.
+  language: null,
+  // The not-ready reasons agents choose from: {code, label: {en: "…", ja: "…"}}; without a
+  // label, a code's words are the catalog's reason.<code>.
+  reasons: [{ code: "BREAK" }, { code: "LUNCH" }, { code: "MEETING" }, { code: "TRAINING" }],
+  // After-call work: seconds after a call during which no new call rings (0: none).
+  wrapupSeconds: 60,
+
   // Twilio Voice SDK (Twilio.Device options).
   twilio: {
     // Twilio edge location(s): a name or a list. Keep netlify.toml's connect-src in step

@@ -2,4 +2,4 @@
 
 from toolbar.app import start
 
-toolbar = start()
+toolbar = await start()  # noqa: F704, PLE1142 - PyScript runs the script as a coroutine

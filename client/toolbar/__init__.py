@@ -10,7 +10,8 @@ core/ (browser-free: decides everything; CPython and MicroPython tests run it)
     calldefs       the call machine's phases, directions and SDK call actions
     effects        Effect and every kind of effect the shell carries out
     status         Status and the one StatusLine
-    messages       every sentence the agent reads, keyed by message id
+    messages       every sentence the agent reads, by message id (client/locales/)
+    languages      which language to speak; the reasons' words in it
     errors         Failure and CallError, raised by the adapters
     twilio_errors  Twilio's error codes, sorted
     numbers        the E.164 check
@@ -30,6 +31,7 @@ adapters/ (the browser, through PyScript's FFI; no decisions)
     cti_vendor_handler  ICtiVendorHandler: what a vendor must provide
     token_client        TokenClient: GET /api/token, POST /api/dial-check
     frame               framing(): oraParentFrame and the framing page's origin
+    catalogs            load_catalogs: client/locales/<language>.json
     view, call_view     ToolbarView, CallView: the DOM
 app          start(): wiring, in one pass
 

@@ -14,6 +14,7 @@ this conftest does not shadow ``tests/conftest.py`` for ``from conftest import .
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -58,6 +59,17 @@ new MutationObserver(() => window.statusLog.push(status.textContent))
   .observe(status, {childList: true, characterData: true, subtree: true});
 """
 
+# Runs first in every frame: in the toolbar's, config.js's TOOLBAR_CONFIG gets the test's keys
+# as it is assigned (the sandbox's own overrides, which follow, still apply).
+_SET_CONFIG = """
+if (location.pathname.startsWith('/toolbar/')) {
+  let config;
+  Object.defineProperty(window, 'TOOLBAR_CONFIG', {
+    configurable: true, get: () => config, set: (value) => { config = Object.assign(value, %s); },
+  });
+}
+"""
+
 # Whether the toggle keeps keyboard focus while it is disabled (busy) and after.
 _WATCH_FOCUS = """
 const toggle = document.getElementById('availability-toggle');
@@ -78,11 +90,18 @@ class Toolbar:
         self.interpreter = interpreter
         # Host log errors a test expects (e.g. a command the toolbar rightly refused).
         self.allowed_host_errors: list[str] = []
+        self.config_script: str | None = None  # set_config's, while one is installed
 
     # ---- Opening ----
 
-    def open(self, *, ready: bool = True, **options: str) -> Toolbar:
-        """Load the host page with the toolbar for this interpreter; wait for it to be ready."""
+    def open(self, *, ready: bool = True, config: dict[str, Any] | None = None,
+             **options: str) -> Toolbar:
+        """Load the host page with the toolbar for this interpreter; wait for it to be ready.
+
+        ``config`` changes TOOLBAR_CONFIG's keys (e.g. a short ``wrapupSeconds``), as an
+        administrator edits config.js: set on config.js's own object as it is assigned.
+        """
+        self.set_config(config or {})
         query = {"interpreter": self.interpreter, "agent": AGENT, **options}
         self.driver.get(self.sandbox.url("/?" + urlencode(query)))
         host = self.browser.wait(
@@ -98,6 +117,17 @@ class Toolbar:
         if ready:
             self.wait_ready()
         return self
+
+    def set_config(self, config: dict[str, Any]) -> None:
+        """From the next page load on, the toolbar's TOOLBAR_CONFIG has ``config``'s keys."""
+        if self.config_script is not None:
+            self.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                                        {"identifier": self.config_script})
+            self.config_script = None
+        if config:
+            self.config_script = self.driver.execute_cdp_cmd(
+                "Page.addScriptToEvaluateOnNewDocument",
+                {"source": _SET_CONFIG % json.dumps(config)})["identifier"]
 
     def wait_ready(self) -> dict[str, Any]:
         return self.wait(lambda state: state["ready"], "the toolbar to be ready")
@@ -312,4 +342,5 @@ def finish(page: Toolbar) -> None:
         if page.driver.find_elements(By.ID, "toolbar-frame"):
             page.check_clean()
     finally:
+        page.set_config({})
         page.clear_faults()

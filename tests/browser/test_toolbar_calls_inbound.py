@@ -94,7 +94,9 @@ def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
     assert call["said"] == [] and call["actions"][0]["params"]["DialCallStatus"] == "completed"
     wait_call_state(toolbar, "idle")
     wait_host_visible(toolbar, "wrapup")
-    # The call is over: the refusal's warning gives way to the agent's state.
+    # The call is over (the agent closes Fusion's wrap-up): the refusal's warning gives way
+    # to the agent's state.
+    click_host(toolbar, "#wrapup-close")
     toolbar.wait(lambda s: s["status"] == "You are available for calls.", "the warning to go")
 
 

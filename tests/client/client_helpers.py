@@ -57,8 +57,8 @@ def available_machine(machine=None):
     return machine, device
 
 
-def available_toolbar():
-    """A Toolbar whose agent machine is available; returns (toolbar, device)."""
-    toolbar = Toolbar()
+def available_toolbar(**options):
+    """A Toolbar (of ``options``) whose agent machine is available; returns (toolbar, device)."""
+    toolbar = Toolbar(**options)
     _, device = available_machine(toolbar.agent)
     return toolbar, device

@@ -20,12 +20,17 @@ function copyPython(from, to) {
   }
 }
 copyPython(join(clientDir, "toolbar"), "/client/toolbar");
+mp.FS.mkdirTree("/client/locales");
+for (const name of readdirSync(join(clientDir, "locales"))) {
+  mp.FS.writeFile(`/client/locales/${name}`, readFileSync(join(clientDir, "locales", name)));
+}
 copyPython(testsDir, "/tests");
 
 await mp.runPythonAsync(`
 import io, json, sys
 sys.path.insert(0, "/client")
 sys.path.insert(0, "/tests")
+from catalogs import use
 results = []
 for name in ${JSON.stringify(modules)}:
     module = __import__(name)
@@ -33,6 +38,7 @@ for name in ${JSON.stringify(modules)}:
         if not test.startswith("test_"):
             continue
         try:
+            use("en")  # as tests/client/conftest.py does for CPython
             outcome = getattr(module, test)()
             if type(outcome).__name__ in ("generator", "coroutine"):
                 await outcome

@@ -239,7 +239,7 @@ def test_calls_microphone_refused_on_answer():
 
 def test_calls_in_call_warning_clears_when_the_call_ends():
     """Going unavailable during a call is refused with a warning, which goes with the call."""
-    toolbar, _ = available_toolbar()
+    toolbar, _ = available_toolbar(wrapup_seconds=0)
     _ringing(toolbar.calls)
     toolbar.answer()
     toolbar.call_accepted("CA1")

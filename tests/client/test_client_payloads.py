@@ -96,3 +96,20 @@ def test_payloads_outbound_comm_error():
     assert payloads.outbound_comm_error("uuid-1", "INVALID_NUMBER", "no such number") == {
         "appClassification": "ORA_SERVICE", "commUuid": "uuid-1",
         "errorCode": "INVALID_NUMBER", "errorMsg": "no such number"}
+
+
+def test_payloads_agent_state_with_a_reason():
+    """Unavailable for a reason: its code, its words, and the reason inside
+    stateDisplayString (Oracle's pattern); getCurrentAgentState has both field names."""
+    fields = payloads.agent_state(False, "LUNCH", "Lunch")
+    assert fields["state"] == "UNAVAILABLE" and fields["reason"] == "LUNCH"
+    assert fields["stateDisplayString"] == "Unavailable. Lunch"
+    assert fields["reasonDisplayString"] == "Lunch"
+    data = payloads.agent_state_data(False, "LUNCH", "Lunch")
+    assert (data["state"], data["stateCd"], data["reason"], data["reasonCd"]) == (
+        "UNAVAILABLE", "UNAVAILABLE", "LUNCH", "LUNCH")
+    assert data["stateDisplayString"] == fields["stateDisplayString"]
+    wrapup = payloads.agent_state(False, payloads.WRAPUP_REASON)
+    assert wrapup["reason"] == "WRAPUP" and wrapup["stateDisplayString"] == "Wrap-up"
+    assert payloads.agent_state(True, "LUNCH", "Lunch")["isAvailable"] is True
+    assert "reason" not in payloads.agent_state(True, "LUNCH", "Lunch")

@@ -76,3 +76,22 @@ def test_settings_no_sounds_means_the_sdks():
     """soundsUrl null leaves the SDK's own sounds."""
     options = Settings(_config(twilio={"soundsUrl": None})).device_options(None)
     assert "sounds" not in options
+
+
+def test_settings_bad_reasons_are_configuration_errors():
+    """A bad reasons list is named in the configuration error, like any bad setting."""
+    cases = ((5, "reasons must be a list"), (["BREAK"], "reasons[0] must be an object"),
+             ([{"code": ""}], "reasons[0].code must be"),
+             ([{"code": "NO WAY"}], "reasons[0].code must be"),
+             ([{"code": "A"}, {"code": "A"}], "reasons[1].code A is repeated"),
+             ([{"code": "WRAPUP"}], "reasons[0].code WRAPUP is reserved"),
+             ([{"code": "A", "label": "Lunch"}], "reasons[0].label must be"),
+             ([{"code": "A", "label": {"en": ""}}], "reasons[0].label must be"))
+    for reasons, expected in cases:
+        assert expected in _error(_config(reasons=reasons)), reasons
+    assert Settings(_config(reasons=[])).reasons == []
+    assert Settings(_config()).reasons[1] == {"code": "LUNCH"}
+    assert "wrapupSeconds must be 0 or more" in _error(_config(wrapupSeconds=-1))
+    assert Settings(_config(wrapupSeconds=0)).wrapup_seconds == 0
+    assert Settings(_config()).wrapup_seconds == 60 and Settings(_config()).language is None
+    assert "language must be a string" in _error(_config(language=7))

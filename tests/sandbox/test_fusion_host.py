@@ -44,14 +44,14 @@ def call_status(page: HostPage, event_id: str) -> str:
 
 def check_data_updated(page: HostPage, event: dict, update_type: str, event_id: str, out: dict) -> None:
     """``event`` is onDataUpdated as Oracle documents it: UEF's IMcaOnDataUpdatedEventData
-    (updateType inside outData; getEventId(), getOutputData().getUpdateType()), the call's
-    system tokens in outData and the legacy event's top-level updateType."""
+    (updateType inside outData only; getEventId(), getOutputData().getUpdateType()), the
+    call's system tokens in outData."""
     sent = [entry for entry in page.log() if entry["method"] == "onDataUpdated"][-1]["message"]
     assert event["event"] == "onDataUpdated"
     assert event["data"] == {
         "channel": "PHONE", "channelType": "ORA_SVC_PHONE", "method": "onDataUpdated",
         "toolbarName": "TWILIO_SOFTPHONE", "uuid": sent["uuid"], "eventId": event_id,
-        "eventSource": "fusion", "result": "success", "updateType": update_type,
+        "eventSource": "fusion", "result": "success",
         "outData": {**out, "updateType": update_type},
     }
     assert (event["eventId"], event["updateType"]) == (event_id, update_type)

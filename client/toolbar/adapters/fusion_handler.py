@@ -47,7 +47,7 @@ class FusionHandler:
         self._subscriptions = []
         self._pending = {}  # request id -> (response, its data) of a command Fusion awaits
         self._requests = 0
-        self._setters = {}  # operation -> the setters its requests have (asked once)
+        self._setters = {}  # (operation, field names) -> the setters its requests have
 
     async def initialize(self) -> FusionSession:
         """Load UEF, connect to the PHONE channel, read the configuration, subscribe.
@@ -164,8 +164,14 @@ class FusionHandler:
         self._apply(self._toolbar.outgoing(data.get("uuid"), data.get("outData") or {}))
 
     def _on_data_updated(self, response):
-        data = _event_data(response)
-        self._apply(self._toolbar.data_updated(data.get("updateType"), data.get("eventId")))
+        # As UEF documents it (IMcaOnDataUpdatedEventData): updateType inside the output data.
+        update_type = ffi.read(response, "getResponseData", "getOutputData", "getUpdateType")
+        event_id = ffi.read(response, "getResponseData", "getEventId")
+        if update_type is None or event_id is None:  # a build without the typed getters
+            data = _event_data(response)
+            update_type = update_type or (data.get("outData") or {}).get("updateType")
+            event_id = event_id or data.get("eventId")
+        self._apply(self._toolbar.data_updated(str(update_type or ""), str(event_id or "")))
 
     # ---- Requests ----
 
@@ -185,11 +191,14 @@ class FusionHandler:
         # were asked for, and a Fusion slow to answer one does not hold back the next.
         request = self._now(self._helper, "createPublishRequest", operation)
         try:
-            setters = self._setters.get(operation)
-            if setters is None:  # the same for every request of an operation: asked once
+            # The same for every request of an operation with these fields: asked once
+            # (a reason's publish has a field the first one had not).
+            shape = (operation,) + tuple(sorted(fields))
+            setters = self._setters.get(shape)
+            if setters is None:
                 setters = ffi.methods(request, _SETTERS_OF_IN_DATA + tuple(
                     _setter(key) for key in fields if key != "inData"))
-                self._setters[operation] = setters
+                self._setters[shape] = setters
             apply_fields(request, fields, setters)
         except ffi.JsError as error:
             raise Failure(messages.UEF_ERROR, operation + ": " + str(error)) from None

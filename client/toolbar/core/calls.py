@@ -64,6 +64,7 @@ class CallMachine:
     def __init__(self, status_line: StatusLine | None = None) -> None:
         self.status_line = status_line if status_line is not None else StatusLine()
         self.calls = {}
+        self.wrapped_up = None  # the eventId of the last call that ended with WRAPUP, until taken
         self._counter = 0
 
     # ---- Questions ----
@@ -95,6 +96,17 @@ class CallMachine:
             effects += self._end(call, "MISSED", calldefs.REJECT_ACTION)
             self.status_line.show(call_status("busy-declined", number=caller))
         return effects
+
+    def decline_at_once(self, key: str, caller: str) -> list:
+        """An incoming call during wrap-up: Twilio is told no at once, so the caller's Dial
+        rings the other agents; Fusion, told this agent takes no call, hears nothing."""
+        self.status_line.show(call_status("wrapup-declined", number=caller))
+        return [Effect(fx.CALL_ACTION, call=key, action=calldefs.REJECT_ACTION, value=None)]
+
+    def take_wrapped_up(self):
+        """The eventId of a call that just ended with WRAPUP (once), or None."""
+        event_id, self.wrapped_up = self.wrapped_up, None
+        return event_id
 
     # ---- The agent or Fusion acts ----
 
@@ -290,6 +302,8 @@ class CallMachine:
     def _end(self, call, reason, action=None):
         call.phase = calldefs.ENDED
         call.reason = reason
+        if reason == "WRAPUP":
+            self.wrapped_up = call.event_id
         effects = [_action(call, action)] if action else []
         for request in call.requests:
             effects += _answer(request, False)

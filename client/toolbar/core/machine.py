@@ -46,11 +46,18 @@ class AgentMachine:
         device: the number of the current Device, or None.
         fusion_available: what Fusion was last told (True/False), None when unknown.
         fa_token: the agent's JWT from Fusion (the token service's credential), once connected.
+        reason: the not-ready reason the agent chose (a code of ``reasons``), or None.
+        wrapup: the eventId of the call whose after-call work is under way, or None.
+        wrapup_left: the seconds of wrap-up left.
     """
 
     def __init__(self, *, register_timeout_ms: int = DEFAULTS["registerTimeoutMs"],
-                 status_line: StatusLine | None = None) -> None:
+                 status_line: StatusLine | None = None, reasons=()) -> None:
         self.register_timeout_ms = register_timeout_ms
+        self.reasons = dict(reasons)  # not-ready reason code -> its label
+        self.reason = None
+        self.wrapup = None
+        self.wrapup_left = 0
         self.status_line = status_line if status_line is not None else StatusLine()
         self.phase = states.OFFLINE
         self.wants_available = False
@@ -62,6 +69,8 @@ class AgentMachine:
         self._token_request = None  # (number, purpose) of the fetch whose answer we await
         self._register_timer = None
         self._last_publish = None
+        self._told = None  # (available, reason) of the last publish
+        self._wrapup_timer = None
         self._counter = 0
         self.fa_token = None
         self._fa_timer = None  # renews fa_token when it fires
@@ -106,7 +115,7 @@ class AgentMachine:
         if self.phase != states.INITIALIZING:
             return []
         self.agent_id = agent_id
-        return self._publish(False) + self._keep_fa_token(fa_token, now)
+        return self._publish() + self._keep_fa_token(fa_token, now)
 
     # ---- Fusion's faTrustToken ----
 
@@ -151,11 +160,49 @@ class AgentMachine:
         return self.request_availability(not self.wants_available)
 
     def request_availability(self, wanted: bool) -> list:
-        """The agent (or Fusion on their behalf) wants to be available, or not."""
+        """The agent (or Fusion on their behalf) wants to be available, or not; going
+        available clears the reason, going unavailable keeps the one chosen."""
         if self.phase == states.ERROR:
             return []
         self.wants_available = bool(wanted)
+        if self.wants_available:
+            self.reason = None
         return self._reconcile()
+
+    def choose_reason(self, code) -> list:
+        """The agent chose not-ready reason ``code`` (None: no reason): unavailable with it."""
+        if self.phase == states.ERROR or (code is not None and code not in self.reasons):
+            return []
+        self.reason = code
+        self.wants_available = False
+        effects = self._reconcile()
+        if self.phase == states.UNAVAILABLE and not self.status_line.failed:
+            self.status_line.show(self.phase_status())
+        return effects + (self._publish() if self.phase == states.UNAVAILABLE else [])
+
+    # ---- After-call work ----
+
+    def start_wrapup(self, event_id: str, seconds: int) -> list:
+        """Call ``event_id`` ended with WRAPUP: ``seconds`` of wrap-up (0: none), Fusion told
+        the agent takes no call meanwhile, a one-second timer counting down."""
+        if seconds <= 0 or not self.ready:
+            return []
+        self.wrapup = event_id
+        self.wrapup_left = seconds
+        self.status_line.show(progress_status("wrap-up"))
+        return self._publish() + self._wrapup_tick()
+
+    def end_wrapup(self, event_id=None) -> list:
+        """Wrap-up ends (for call ``event_id``; None: whichever): back to what the agent last
+        chose, and Fusion told so."""
+        if self.wrapup is None or event_id not in (None, self.wrapup):
+            return []
+        self.wrapup = None
+        self.wrapup_left = 0
+        self._wrapup_timer = None
+        if not self.status_line.failed:
+            self.status_line.show(self.phase_status())
+        return self._publish() + self._reconcile()
 
     # ---- Fusion ----
 
@@ -177,6 +224,7 @@ class AgentMachine:
                 self.status_line.show(self.phase_status())  # Fusion answers again
             return []
         self.fusion_available = None  # Fusion may show anything now; publish again next time
+        self._told = None
         if self.phase == states.INITIALIZING:
             return self.startup_failed(failure)
         self.status_line.show(failure_status(failure.kind, failure.detail))
@@ -253,7 +301,7 @@ class AgentMachine:
         self.phase = states.AVAILABLE
         self._register_timer = None
         self.status_line.show(progress_status("reconnected" if reconnected else "available"))
-        return self._publish(True)
+        return self._publish()
 
     def device_unregistered(self, device: int) -> list:
         """Device ``device`` lost its registration without being asked to (signaling lost)."""
@@ -265,7 +313,7 @@ class AgentMachine:
         # The SDK re-registers by itself once signaling is back (device_registered follows).
         self.phase = states.RECONNECTING
         self.status_line.show(progress_status("reconnecting"))
-        return self._publish(False)
+        return self._publish()
 
     def device_error(self, device: int, code, message: str = "") -> list:
         """Device ``device`` emitted ``error`` with a Twilio error ``code``."""
@@ -293,10 +341,14 @@ class AgentMachine:
         return self._device_gone()
 
     def timer_fired(self, timer: int) -> list:
-        """Timer ``timer`` ran out: the faTrustToken's renewal, or the registration's limit."""
+        """Timer ``timer`` ran out: the faTrustToken's renewal, a second of wrap-up, or the
+        registration's limit."""
         if timer == self._fa_timer:
             self._fa_timer = None
             return self._renew()
+        if timer is not None and timer == self._wrapup_timer:
+            self.wrapup_left -= 1
+            return self.end_wrapup() if self.wrapup_left <= 0 else self._wrapup_tick()
         if timer != self._register_timer:
             return []
         self._register_timer = None
@@ -338,7 +390,7 @@ class AgentMachine:
             self._after_renewal = None
             self.phase = states.UNAVAILABLE
             if not self.status_line.failed:
-                self.status_line.show(progress_status("unavailable"))
+                self.status_line.show(self.phase_status())
         return []
 
     def _device_gone(self):
@@ -351,8 +403,8 @@ class AgentMachine:
             return []
         self.phase = states.UNAVAILABLE
         if not self.status_line.failed:
-            self.status_line.show(progress_status("unavailable"))
-        return self._publish(False) + self._reconcile()
+            self.status_line.show(self.phase_status())
+        return self._publish() + self._reconcile()
 
     def _give_up(self, kind, detail):
         """Stop wanting to be available because of a failure the agent must read."""
@@ -401,20 +453,50 @@ class AgentMachine:
         self._renewal = self._next()
         return [Effect(fx.RENEW_FA_TOKEN, renewal=self._renewal)]
 
-    def _publish(self, available):
-        if self.fusion_available is available:
+    def fusion_state(self) -> tuple:
+        """``(available, reason)`` Fusion must be told: available only while registered and
+        wanted and not in wrap-up; the reason is WRAPUP_REASON in wrap-up, else the chosen one."""
+        if self.wrapup is not None:
+            return False, payloads.WRAPUP_REASON
+        if self.phase == states.AVAILABLE and self.wants_available:
+            return True, None
+        return False, None if self.wants_available else self.reason
+
+    def fusion_state_data(self) -> dict:
+        """The agent's state as getCurrentAgentState answers it: what Fusion was last told."""
+        available, reason = self._told or (False, None)
+        return payloads.agent_state_data(available, reason, self.reasons.get(reason))
+
+    def _publish(self):
+        told = self.fusion_state()
+        if self._told == told:
             return []
-        self.fusion_available = available
+        self._told = told
+        self.fusion_available = told[0]
         self._last_publish = self._next()
-        return [Effect(fx.PUBLISH_AGENT_STATE, publish=self._last_publish,
-                       available=available, fields=payloads.agent_state(available))]
+        available, reason = told
+        return [Effect(fx.PUBLISH_AGENT_STATE, publish=self._last_publish, available=available,
+                       fields=payloads.agent_state(available, reason, self.reasons.get(reason)))]
+
+    def _wrapup_tick(self):
+        self._wrapup_timer = self._next()
+        return [Effect(fx.START_TIMER, timer=self._wrapup_timer, ms=1000)]
 
     def phase_status(self) -> Status:
         """The progress line of the current phase, to replace a warning that no longer holds."""
+        if self.wrapup is not None:
+            return progress_status("wrap-up")
         names = {states.AVAILABLE: "available", states.RECONNECTING: "reconnecting",
                  states.GOING_AVAILABLE: "registering",
                  states.GOING_UNAVAILABLE: "going-unavailable"}
-        return progress_status(names.get(self.phase, "unavailable"))
+        if self.phase not in names:
+            return self._unavailable_status()
+        return progress_status(names[self.phase])
+
+    def _unavailable_status(self):
+        if self.reason is None:
+            return progress_status("unavailable")
+        return progress_status("unavailable-reason", reason=self.reasons[self.reason])
 
     def _is_live(self, device):
         return device is not None and device == self.device and not self._device_stopping

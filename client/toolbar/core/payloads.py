@@ -48,34 +48,61 @@ FAILURE = "failure"
 # The agent state event has its own eventId, the same for every publish (Oracle's samples).
 AGENT_STATE_EVENT_ID = "1"
 PHONE_LINE_ID = "1"
+# The reason code of an agent in after-call work (settings.RESERVED_REASONS keeps it free).
+WRAPUP_REASON = "WRAPUP"
+# onDataUpdated's updateTypes the toolbar acts on.
+OFFER_TIMEOUT = "OFFER_TIMEOUT"
+WRAPUP_CLOSED = "WRAPUP_CLOSED"
 
 
-def agent_state(available):
-    """Fields of agentStateEventOperation: logged in, and available or not."""
-    state = agent_state_data(available)
-    return {
+def agent_state(available, reason=None, reason_label=None):
+    """Fields of agentStateEventOperation: logged in, available or not, and why not.
+
+    ``reason`` is a not-ready reason's code (or WRAPUP_REASON) and ``reason_label`` its
+    words in the agent's language; Oracle asks for the reason inside stateDisplayString too
+    ("On Break. Lunch break"), as the reason fields are "for future use".
+    """
+    state = agent_state_data(available, reason, reason_label)
+    fields = {
         "eventId": AGENT_STATE_EVENT_ID,
         "isAvailable": state["isAvailable"],
         "isLoggedIn": state["isLoggedIn"],
         "state": state["state"],
         "stateDisplayString": state["stateDisplayString"],
-        "reasonDisplayString": state["reasonDisplayString"],
-        "inData": {"phoneLineId": PHONE_LINE_ID},
     }
+    if state["reason"] is not None:  # Oracle's sample sets null; unset is the same and safer
+        fields["reason"] = state["reason"]
+    fields["reasonDisplayString"] = state["reasonDisplayString"]
+    fields["inData"] = {"phoneLineId": PHONE_LINE_ID}
+    return fields
 
 
-def agent_state_data(available):
-    """The agent's state as getCurrentAgentState reports it (its outData)."""
-    state = "available" if available else "unavailable"
+def agent_state_data(available, reason=None, reason_label=None):
+    """The agent's state as getCurrentAgentState reports it (its outData): the fields of
+    the publish, under both names Fusion may read (state/stateCd, reason/reasonCd)."""
+    code = "AVAILABLE" if available else "UNAVAILABLE"
+    reason = None if available else reason
+    if reason == WRAPUP_REASON:
+        shown = messages.text("fusion.state.wrap-up")
+        reason_shown = messages.text("fusion.reason.wrap-up")
+    elif reason:
+        shown = messages.text("fusion.state.unavailable-reason", reason=reason_label)
+        reason_shown = reason_label
+    else:
+        state = "available" if available else "unavailable"
+        shown = messages.text("fusion.state." + state)
+        reason_shown = messages.text("fusion.reason." + state)
     return {
         "channel": CHANNEL,
         "channelType": CHANNEL_TYPE,
         "isAvailable": bool(available),
         "isLoggedIn": True,
-        "state": "AVAILABLE" if available else "UNAVAILABLE",
-        "stateDisplayString": messages.text("fusion.state." + state),
-        "reason": None,
-        "reasonDisplayString": messages.text("fusion.reason." + state),
+        "state": code,
+        "stateCd": code,
+        "stateDisplayString": shown,
+        "reason": reason,
+        "reasonCd": reason,
+        "reasonDisplayString": reason_shown,
     }
 
 

@@ -28,31 +28,47 @@ _PRESENCE = {
 }
 
 
-def present(machine, calls=None, status=None) -> dict:
-    """Return the view model of ``machine`` (an AgentMachine), ``calls`` (its CallMachine)
-    and ``status`` (the status.Status shown; the machine's by default).
+# data-phase while the agent is in after-call work (over the machine's phase).
+WRAP_UP = "wrap-up"
+
+
+def present(machine, calls=None, status=None, reasons=()) -> dict:
+    """Return the view model of ``machine`` (an AgentMachine), ``calls`` (its CallMachine),
+    ``status`` (the status.Status shown; the machine's by default) and ``reasons`` (the
+    ``[(code, label), ...]`` of ``#reason``).
 
     Keys: ``phase``; ``pressed`` (the toggle's aria-pressed: the agent's intent);
     ``label`` (the toggle's text: "Available" only while truly available); ``disabled``
     (the toggle, while starting or in a transition); ``busy``; ``presence`` (the dot:
     available, unavailable, pending, error); ``status``, ``tone`` and ``failure`` (the
-    ``#status`` line); ``agent``; ``ready``; ``call`` (present_call).
+    ``#status`` line); ``agent``; ``ready``; ``call`` (present_call); ``reasons``,
+    ``reason`` (the chosen code, "" for none) of ``#reason``;
+    ``wrapup`` (whether after-call work is under way: then ``phase`` and ``presence`` are
+    ``wrap-up``) and ``wrapup_left`` (the countdown's words, "" when none).
     """
     phase = machine.phase
     status = status if status is not None else machine.status
+    wrapup = machine.wrapup is not None
+    labels = dict(reasons)
+    reason = machine.reason if machine.reason in labels else None
     return {
-        "phase": phase,
+        "phase": WRAP_UP if wrapup else phase,
         "pressed": bool(machine.wants_available) and machine.ready,
         "label": messages.text(_LABELS.get(phase, "label.unavailable")),
         "disabled": not machine.ready or machine.transitioning,
         "busy": phase in (states.OFFLINE, states.INITIALIZING) or machine.transitioning,
-        "presence": _PRESENCE[phase],
+        "presence": WRAP_UP if wrapup else _PRESENCE[phase],
         "status": status.text,
         "tone": status.tone,
         "failure": status.kind,
         "agent": machine.agent_id or "",
         "ready": machine.ready,
-        "call": present_call(calls, machine.available),
+        "call": present_call(calls, machine.available and not wrapup),
+        "reasons": list(reasons),
+        "reason": reason or "",
+        "wrapup": wrapup,
+        "wrapup_left": messages.text("wrapup.remaining", seconds=str(machine.wrapup_left))
+        if wrapup else "",
     }
 
 

@@ -8,8 +8,8 @@ README's client configuration table is ``table()``: print it with
 ``cd client && python -m toolbar.core.settings --table``; tests check it and
 client/config.js against SPEC.
 
-Public names: INTERPRETERS, REQUIRED, SPEC, NULLABLE, DEFAULTS, SOUND_FILES, SOUNDS_VERSION,
-ConfigError, Settings, sound_urls, table.
+Public names: INTERPRETERS, REQUIRED, SPEC, NULLABLE, ZERO_ALLOWED, RESERVED_REASONS,
+DEFAULTS, SOUND_FILES, SOUNDS_VERSION, ConfigError, Settings, sound_urls, table.
 """
 
 # The interpreters the toolbar runs on (client/boot.js maps each to its vendored files).
@@ -38,6 +38,15 @@ SPEC = (
      "How long going available may take (token, then Twilio registration) before giving up."),
     ("unregisterTimeoutMs", int, 5000,
      "How long going unavailable waits for Twilio to confirm, before closing the connection."),
+    ("language", str, None,
+     ("The toolbar's language (a catalog in client/locales/, e.g. ja) when the URL has no "
+     "?lang=; null: the browser's languages, then English.")),
+    ("reasons", list, [{"code": "BREAK"}, {"code": "LUNCH"}, {"code": "MEETING"},
+                       {"code": "TRAINING"}],
+     ("The not-ready reasons in #reason: {code, label: {en, ja, …}}; a code's label defaults to "
+     "the catalog's reason.<code>. Codes: letters, digits and _ (up to 30).")),
+    ("wrapupSeconds", int, 60,
+     "After-call work: how long after a call the agent gets no new call (0: no wrap-up)."),
     ("twilio.edge", list, ["roaming"],
      ("Twilio edge location(s): a name or a list, tried in order. Keep netlify.toml's "
      "connect-src in step (wss://voice-js.<edge>.twilio.com).")),
@@ -54,7 +63,10 @@ SPEC = (
      "the token service's TTL.")),
     ("twilio.logLevel", str, "error", "The SDK's console logging: error, warn, info or debug."),
 )
-NULLABLE = ("twilio.signaling", "twilio.soundsUrl")
+NULLABLE = ("language", "twilio.signaling", "twilio.soundsUrl")
+ZERO_ALLOWED = ("wrapupSeconds",)
+# The code Fusion is told during wrap-up (payloads.WRAPUP_REASON): no configured reason's.
+RESERVED_REASONS = ("WRAPUP",)
 DEFAULTS = {key: default for key, _, default, _ in SPEC if default is not REQUIRED}
 _TWILIO = "twilio."
 _LISTS_FROM_STRINGS = ("edge", "signaling")  # one name may stand for a list of one
@@ -104,7 +116,9 @@ class Settings:
                     value = [value]
             else:
                 value = raw.get(key, default)
-            problem = "" if value is None and key in NULLABLE else _problem(value, kind, default)
+            problem = "" if value is None and key in NULLABLE else _problem(key, value, kind, default)
+            if not problem and key == "reasons":
+                problem = _reasons_problem(value)
             if problem:
                 problems.append("TOOLBAR_CONFIG." + key + problem)
             else:
@@ -170,19 +184,48 @@ _KIND_NAMES = {str: "a string", int: "a whole number", bool: "true or false", li
 _TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "list"}
 
 
-def _problem(value, kind, default) -> str:
-    """What is wrong with ``value`` for a key of ``kind`` ("" if nothing)."""
+def _problem(key, value, kind, default) -> str:
+    """What is wrong with ``value`` for ``key``, of ``kind`` ("" if nothing)."""
     if value is REQUIRED or (value is None and default is REQUIRED):
         return " is missing"
     if kind is int:
         fits = isinstance(value, int) and not isinstance(value, bool)
-        if fits and value <= 0:
+        if fits and key in ZERO_ALLOWED and value < 0:
+            return " must be 0 or more"
+        if fits and key not in ZERO_ALLOWED and value <= 0:
             return " must be positive"
     elif kind is str:
         fits = isinstance(value, str) and value != ""
     else:
         fits = isinstance(value, kind)
     return "" if fits else " must be " + _KIND_NAMES[kind]
+
+
+_CODE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def _reasons_problem(reasons) -> str:
+    """What is wrong with the ``reasons`` list ("" if nothing): each an object with a code
+    (letters, digits, _; at most 30, as Fusion's lookup codes), unique and not reserved, and
+    an optional label object of language -> non-empty string."""
+    codes = []
+    for index, reason in enumerate(reasons):
+        where = "[" + str(index) + "]"
+        if not isinstance(reason, dict):
+            return where + " must be an object {code, label}"
+        code = reason.get("code")
+        if not isinstance(code, str) or not 0 < len(code) <= 30 or any(
+                char not in _CODE_CHARS for char in code):
+            return where + ".code must be 1 to 30 letters, digits or _"
+        if code in codes or code in RESERVED_REASONS:
+            return where + ".code " + code + (" is reserved" if code in RESERVED_REASONS
+                                               else " is repeated")
+        codes.append(code)
+        label = reason.get("label")
+        if label is not None and (not isinstance(label, dict) or not label or any(
+                not isinstance(text, str) or not text for text in label.values())):
+            return where + ".label must be an object of language -> text"
+    return ""
 
 
 def _json(value) -> str:
@@ -194,6 +237,8 @@ def _json(value) -> str:
         return '"' + value + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_json(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(_json(key) + ": " + _json(value[key]) for key in value) + "}"
     return str(value)
 
 

@@ -19,8 +19,8 @@ ERROR = "error"
 CALL_FAILURE = "call"
 
 _PROGRESS_TONES = {"still-connecting": WARN, "available": OK, "reconnecting": WARN,
-                   "reconnected": OK}
-_CALL_TONES = {"busy-declined": WARN, "busy-agent": WARN, "call-failed": ERROR,
+                   "reconnected": OK, "wrap-up": WARN}
+_CALL_TONES = {"busy-declined": WARN, "wrapup-declined": WARN, "busy-agent": WARN, "call-failed": ERROR,
                "microphone": ERROR, "in-call": WARN}
 
 
@@ -60,13 +60,14 @@ def failure_status(kind: str, detail: str = "") -> Status:
     return Status(messages.failure_text(kind, detail), ERROR, kind)
 
 
-def progress_status(name: str) -> Status:
-    """The Status of progress step ``name`` (``progress.<name>`` in messages.SENTENCES).
+def progress_status(name: str, **values) -> Status:
+    """The Status of progress step ``name`` (``progress.<name>`` in messages.SENTENCES),
+    its placeholders from ``values``.
 
     Raises:
         KeyError: for an unknown name, which is a bug.
     """
-    return Status(messages.text("progress." + name), _PROGRESS_TONES.get(name, INFO))
+    return Status(messages.text("progress." + name, **values), _PROGRESS_TONES.get(name, INFO))
 
 
 def call_status(name: str, **values) -> Status:

@@ -24,23 +24,25 @@ from toolbar.core.settings import DEFAULTS
 from toolbar.core.status import StatusLine
 from toolbar.core.status import call_status
 
-_IN_CALL = call_status("in-call")
-
 
 class Toolbar:
     """The toolbar's decisions; read ``agent``, ``calls`` and ``status_line``, call methods."""
 
     def __init__(self, *, register_timeout_ms: int = DEFAULTS["registerTimeoutMs"],
-                 fusion_origins=DEFAULTS["fusionOrigins"]) -> None:
+                 fusion_origins=DEFAULTS["fusionOrigins"], reasons=(),
+                 wrapup_seconds: int = DEFAULTS["wrapupSeconds"]) -> None:
+        """``reasons``: ``[(code, label), ...]`` in the agent's language (languages.reason_labels)."""
         self.fusion_origins = fusion_origins
         self.status_line = StatusLine()
+        self.reasons = list(reasons)
+        self.wrapup_seconds = wrapup_seconds
         self.agent = AgentMachine(register_timeout_ms=register_timeout_ms,
-                                  status_line=self.status_line)
+                                  status_line=self.status_line, reasons=self.reasons)
         self.calls = CallMachine(self.status_line)
 
     def present(self) -> dict:
         """The view model of the whole toolbar (presentation.present)."""
-        return present(self.agent, self.calls, self.status_line.current)
+        return present(self.agent, self.calls, self.status_line.current, self.reasons)
 
     # ---- Start-up ----
 
@@ -92,6 +94,22 @@ class Toolbar:
         if agent.wants_available and self._refuse_unavailable():
             return []
         return agent.toggle()
+
+    def choose_reason(self, code: str) -> list:
+        """The agent picked ``code`` in #reason ("" for none): unavailable for that reason.
+
+        Like the toggle: ignored until ready or in a transition, refused during a call.
+        """
+        agent = self.agent
+        if not agent.ready or agent.transitioning:
+            return []
+        if agent.wants_available and self._refuse_unavailable():
+            return []
+        return agent.choose_reason(code or None)
+
+    def finish_wrapup(self) -> list:
+        """#wrapup-done: the agent has finished the after-call work."""
+        return self.agent.end_wrapup()
 
     def answer(self) -> list:
         return self._calls(self.calls.accept())
@@ -164,6 +182,8 @@ class Toolbar:
         """Device ``device`` has an incoming call; one from a replaced Device is ignored."""
         if device != self.agent.device:
             return []
+        if self.agent.wrapup is not None:
+            return self._calls(self.calls.decline_at_once(key, caller))
         return self._calls(self.calls.incoming(key, caller))
 
     def call_ringing(self, key: str) -> list:
@@ -206,7 +226,7 @@ class Toolbar:
             wanted = command == payloads.MAKE_AVAILABLE
             return agent.request_availability(wanted) + answer(request, payloads.SUCCESS)
         if command == payloads.GET_CURRENT_AGENT_STATE:
-            return answer(request, payloads.SUCCESS, payloads.agent_state_data(agent.available))
+            return answer(request, payloads.SUCCESS, agent.fusion_state_data())
         if command == payloads.GET_ACTIVE_ENGAGEMENTS:
             return answer(request, payloads.SUCCESS,
                           payloads.active_engagements(self.calls.live_event_ids()))
@@ -226,16 +246,23 @@ class Toolbar:
                                            fa_token=self.agent.fa_token))
 
     def data_updated(self, update_type: str, event_id: str) -> list:
-        """onDataUpdated: OFFER_TIMEOUT stops the ringing; other updates change nothing."""
-        if update_type != "OFFER_TIMEOUT":
+        """onDataUpdated: OFFER_TIMEOUT stops the ringing; WRAPUP_CLOSED ends that call's
+        wrap-up; other updates change nothing."""
+        if update_type == payloads.WRAPUP_CLOSED:
+            return self.agent.end_wrapup(event_id)
+        if update_type != payloads.OFFER_TIMEOUT:
             return []
         return self._calls(self.calls.offer_timeout(event_id))
 
     # ---- Internals ----
 
     def _calls(self, effects: list) -> list:
-        """After any call input: the in-call warning goes once no call is live."""
-        if self.calls.current is None and self.status_line.current == _IN_CALL:
+        """After any call input: a call that ended with WRAPUP starts the wrap-up; the
+        in-call warning goes once no call is live."""
+        wrapped_up = self.calls.take_wrapped_up()
+        if wrapped_up is not None:
+            effects = effects + self.agent.start_wrapup(wrapped_up, self.wrapup_seconds)
+        if self.calls.current is None and self.status_line.current == call_status("in-call"):
             self.status_line.show(self.agent.phase_status())
         return effects
 
@@ -243,9 +270,11 @@ class Toolbar:
         """While a call is live the agent stays available: say why; return whether refused."""
         if self.calls.current is None:
             return False
-        self.status_line.show(_IN_CALL)
+        self.status_line.show(call_status("in-call"))
         return True
 
     def _usable_device(self):
-        """The Device calls may use: the registered one, else None (not available)."""
-        return self.agent.device if self.agent.available else None
+        """The Device calls may use: the registered one, else None (not available, or in
+        wrap-up)."""
+        agent = self.agent
+        return agent.device if agent.available and agent.wrapup is None else None

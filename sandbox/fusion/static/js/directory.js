@@ -44,13 +44,13 @@ export function commOutData({ eventId, inData, contact, interactionId }) {
 /**
  * The data of onDataUpdated `updateType` (OFFER_TIMEOUT, WRAPUP_CLOSED) for `call`: Oracle's UEF
  * IMcaOnDataUpdatedEventData (updateType inside outData, with the call's system tokens as the
- * legacy event has them), plus the legacy event's top-level updateType. The UEF library adds the
+ * legacy event has them; read with getOutputData().getUpdateType()). The UEF library adds the
  * envelope's method, toolbarName and uuid.
  */
 export function dataUpdatedData(call, updateType) {
   return {
     channel: CHANNEL, channelType: CHANNEL_TYPE, eventId: call.eventId, eventSource: "fusion", result: "success",
-    updateType, outData: { ...call.outData, updateType },
+    outData: { ...call.outData, updateType },
   };
 }
 
