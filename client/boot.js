@@ -15,12 +15,14 @@ const RUNTIMES = {
 const MODULES = [
   "__init__.py", "app.py", "controller.py", "tasks.py",
   "core/__init__.py", "core/calldefs.py", "core/calls.py", "core/effects.py", "core/errors.py",
-  "core/languages.py", "core/machine.py", "core/messages.py", "core/numbers.py",
-  "core/payloads.py", "core/presentation.py", "core/settings.py", "core/states.py", "core/status.py",
-  "core/tokens.py", "core/toolbar.py", "core/twilio_errors.py",
+  "core/fusion_token.py", "core/languages.py", "core/machine.py", "core/messages.py",
+  "core/numbers.py", "core/origins.py", "core/payloads.py", "core/presentation.py",
+  "core/refusals.py", "core/settings.py", "core/states.py", "core/status.py", "core/tokens.py",
+  "core/toolbar.py", "core/twilio_errors.py",
   "adapters/__init__.py", "adapters/call_view.py", "adapters/catalogs.py",
-  "adapters/cti_vendor_handler.py", "adapters/ffi.py", "adapters/fusion_handler.py", "adapters/token_client.py",
-  "adapters/vendor_handler.py", "adapters/view.py",
+  "adapters/cti_vendor_handler.py", "adapters/ffi.py", "adapters/frame.py",
+  "adapters/fusion_handler.py", "adapters/token_client.py", "adapters/vendor_handler.py",
+  "adapters/view.py",
 ];
 
 // An interpreter that fails to load only logs to the console; if Python has not taken over

@@ -9,6 +9,10 @@ window.TOOLBAR_CONFIG = {
   // Oracle's UI Events Framework client library, and the name the toolbar gives it.
   uefLibraryUrl: "https://static.oracle.com/cdn/ui-events-framework/libs/ui-events-framework-client.js",
   applicationName: "TwilioVoiceToolbar",
+  // The Fusion pages allowed to frame the toolbar (exact origins, or "https://*." and a
+  // domain); framed by anything else, the toolbar does not start. Narrow it to your own
+  // pods, e.g. ["https://acme.fa.us2.oraclecloud.com"], and netlify.toml's frame-ancestors too.
+  fusionOrigins: ["https://*.oraclecloud.com"],
   // How long Fusion may take to answer a UEF request before the agent is told.
   uefTimeoutMs: 10000,
 

@@ -120,6 +120,7 @@ def toolbar_config_js(sandbox: Sandbox) -> str:
     """The production ``config.js`` followed by the sandbox's overrides.
 
     The overrides point the toolbar at the UEF stand-in and at the signaling emulator,
+    allow only the host simulator's origin to frame it (``fusionOrigins``),
     keep the SDK from posting to Twilio's Insights, and install the one piece of
     sandbox code the toolbar page ever runs: a WebSocket subclass that turns the SDK's
     hard-coded ``wss://<chunderw>/signal`` into plain ``ws://`` to the emulator, so an
@@ -129,6 +130,7 @@ def toolbar_config_js(sandbox: Sandbox) -> str:
     config = sandbox.config
     overrides = {
         "uefLibraryUrl": f"{config.fusion_origin}/sandbox/uef/ui-events-framework-client.js",
+        "fusionOrigins": [config.fusion_origin],
         "twilio": {
             "signaling": [config.signaling_address],
             "publishEvents": False,
@@ -150,6 +152,7 @@ _SANDBOX_OVERRIDES = """
   const config = window.TOOLBAR_CONFIG;
   Object.assign(config.twilio, overrides.twilio);
   config.uefLibraryUrl = overrides.uefLibraryUrl;
+  config.fusionOrigins = overrides.fusionOrigins;
   // The host page passes ?interpreter=micropython on to the toolbar frame.
   config.interpreter = new URLSearchParams(location.search).get("interpreter") || {interpreter};
   const NativeWebSocket = window.WebSocket;

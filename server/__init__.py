@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(tokens.create_blueprint(settings, verifier, limits))
     app.register_blueprint(dial_check.create_blueprint(settings, verifier, limits))
     app.register_blueprint(call_control.create_blueprint(settings, verifier, limits, conferences))
-    app.register_blueprint(voice.create_blueprint(settings, CallEvents(conferences)))
+    app.register_blueprint(voice.create_blueprint(settings, rest, CallEvents(conferences)))
     app.register_blueprint(health.bp)
 
     if settings.proxy_signing_secret:

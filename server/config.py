@@ -70,6 +70,7 @@ class Settings:
     agent_claim: tuple[str, str] | None
     dial_countries: tuple[str, ...]
     dial_deny: tuple[str, ...]
+    max_calls_per_agent: int
     # Twilio's REST API
     twilio_rest_url: str
     twilio_rest_timeout: int
@@ -136,6 +137,7 @@ _token_ttl = _whole_number(1, MAX_TOKEN_TTL, " of seconds")
 _dial_timeout = _whole_number(5, 600, " of seconds")  # the range Twilio's <Dial timeout> takes
 _proxy_count = _whole_number(0, 10)
 _rest_timeout = _whole_number(1, 60, " of seconds")
+_max_calls = _whole_number(1, 100)
 _transfer_timeout = _whole_number(5, 600, " of seconds")  # Twilio's participant Timeout range
 
 
@@ -345,6 +347,9 @@ SETTINGS: tuple[_Setting, ...] = (
              "(empty: the region of TWILIO_CALLER_ID)."),
     _Setting("TOOLBAR_DIAL_DENY", "dial_deny", _prefixes, "",
              "Comma-separated number prefixes agents may never dial, e.g. +1900,+44871."),
+    _Setting("TOOLBAR_MAX_CALLS_PER_AGENT", "max_calls_per_agent", _max_calls, "1",
+             "Calls in progress an agent may have at once, counted from Twilio's records over "
+             "REST (a call is refused if Twilio cannot be asked)."),
     _Setting("TWILIO_REST_URL", "twilio_rest_url", _rest_url, "",
              "Empty: Twilio. Else requests for https://<domain>.twilio.com/<path> go to "
              "<TWILIO_REST_URL>/<domain>/<path> (an emulator; http:// only on loopback)."),

@@ -13,7 +13,9 @@ answer is 403 in the JSON error shape. Then, by the call's To and From:
   conference, or tells the caller nobody is available.
 * From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID;
   To is ``client:<identity>``: ring that agent. Either only if the outbound policy
-  (outbound_policy.py) allows it; else the agent hears why, and the refusal is logged.
+  (outbound_policy.py) allows it and the agent has fewer than TOOLBAR_MAX_CALLS_PER_AGENT
+  other calls in progress (call_cap.py, asked of Twilio over REST); else the agent hears why,
+  and the refusal is logged.
 * Anything else: a spoken explanation and a hang-up. Every answer is TwiML with status 200:
   Twilio plays nothing useful from an HTTP error.
 
@@ -32,6 +34,7 @@ from flask import request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
+from server.call_cap import CallCap
 from server.conference import CONFERENCE_EVENTS
 from server.conference import CUSTOMER
 from server.config import Settings
@@ -40,6 +43,7 @@ from server.outbound_policy import CLIENT_PREFIX
 from server.outbound_policy import OutboundPolicy
 from server.twilio_formats import is_call_sid
 from server.twilio_formats import is_identity
+from server.twilio_rest import TwilioRest
 
 if TYPE_CHECKING:  # call_events uses nobody_available from here
     from server.call_events import CallEvents
@@ -51,18 +55,20 @@ NO_NUMBER = "Sorry, no number was given to call."
 NOT_ROUTABLE = "Sorry, this call cannot be connected."
 
 
-def create_blueprint(settings: Settings, events: CallEvents) -> Blueprint:
-    """Build the voice blueprint for one app's Twilio credentials, routing and call events."""
+def create_blueprint(settings: Settings, rest: TwilioRest, events: CallEvents) -> Blueprint:
+    """Build the voice blueprint for one app's Twilio credentials, routing, REST client and
+    call events."""
     bp = Blueprint("voice", __name__)
     validator = RequestValidator(settings.twilio_auth_token)
     policy = OutboundPolicy(settings)
+    cap = CallCap(rest, settings.max_calls_per_agent)
     voice_url = settings.public_url.rstrip("/") + "/voice"
 
     @bp.post("/voice")
     def voice() -> Response:
         """Return the TwiML for the call Twilio describes in the form parameters."""
         _check_signature(validator, voice_url)
-        twiml = route_call(request.form, settings, policy)
+        twiml = route_call(request.form, settings, policy, cap)
         return Response(str(twiml), mimetype="text/xml")
 
     @bp.post("/voice/dial-complete")
@@ -103,11 +109,12 @@ def _check_signature(validator: RequestValidator, voice_url: str) -> None:
 
 
 def route_call(
-    params: Mapping[str, str], settings: Settings, policy: OutboundPolicy
+    params: Mapping[str, str], settings: Settings, policy: OutboundPolicy, cap: CallCap
 ) -> VoiceResponse:
-    """Return the TwiML for a call with Twilio's form parameters params (To, From).
+    """Return the TwiML for a call with Twilio's form parameters params (To, From, CallSid).
 
-    Never dials what policy refuses, so never a string that is not an E.164 number or an agent.
+    Never dials what policy refuses, so never a string that is not an E.164 number or an agent,
+    nor for an agent whose calls in progress reach the cap.
     """
     callee = params.get("To", "")
     if callee == settings.twilio_caller_id:
@@ -118,7 +125,7 @@ def route_call(
         return _join_own_conference(call_sid, settings)
     caller = _client_identity(params.get("From", ""))
     if caller is not None:
-        return _agent_call(caller, callee, settings, policy)
+        return _agent_call(caller, callee, params.get("CallSid", ""), settings, policy, cap)
     return _refuse(NOT_ROUTABLE)
 
 
@@ -150,11 +157,12 @@ def nobody_available() -> VoiceResponse:
 
 
 def _agent_call(
-    caller: str, callee: str, settings: Settings, policy: OutboundPolicy
+    caller: str, callee: str, call_sid: str, settings: Settings, policy: OutboundPolicy,
+    cap: CallCap,
 ) -> VoiceResponse:
     if not callee:
         return _refuse(NO_NUMBER)
-    refusal = policy.refusal(callee)
+    refusal = policy.refusal(callee) or cap.refusal(caller, call_sid)
     log = {"event": "call_refused" if refusal else "call_placed", "caller": caller, "to": callee}
     if refusal is not None:
         logger.info("call refused: %s", refusal.code, extra={**log, "reason": refusal.code})

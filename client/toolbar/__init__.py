@@ -15,10 +15,13 @@ core/ (browser-free: decides everything; CPython and MicroPython tests run it)
     errors         Failure and CallError, raised by the adapters
     twilio_errors  Twilio's error codes, sorted
     numbers        the E.164 check
+    origins        fusionOrigins: which pages may frame the toolbar
+    fusion_token   when Fusion's faTrustToken is renewed (its exp)
+    refusals       the outbound policy's refusals, as Fusion's errorCodes
     payloads       the fields of every UEF request and command answer
     presentation   the view model
     settings       the client settings, declared once (TOOLBAR_CONFIG)
-    tokens         the token service's answers
+    tokens         the token service's answers (/token, /dial-check)
 controller   Controller: the shell that carries out effects (browser-free, asyncio)
 tasks        spawn: the one way a task starts
 adapters/ (the browser, through PyScript's FFI; no decisions)
@@ -26,7 +29,8 @@ adapters/ (the browser, through PyScript's FFI; no decisions)
     fusion_handler      FusionHandler: Oracle's UEF
     vendor_handler      VendorHandler: Twilio.Device
     cti_vendor_handler  ICtiVendorHandler: what a vendor must provide
-    token_client        TokenClient: GET /api/token
+    token_client        TokenClient: GET /api/token, POST /api/dial-check
+    frame               framing(): oraParentFrame and the framing page's origin
     catalogs            load_catalogs: client/locales/<language>.json
     view, call_view     ToolbarView, CallView: the DOM
 app          start(): wiring, in one pass

@@ -5,6 +5,7 @@ Public names: start.
 
 from toolbar.adapters import ffi
 from toolbar.adapters.catalogs import load_catalogs
+from toolbar.adapters.frame import framing
 from toolbar.adapters.fusion_handler import FusionHandler
 from toolbar.adapters.token_client import TokenClient
 from toolbar.adapters.vendor_handler import VendorHandler
@@ -23,8 +24,9 @@ async def start() -> Controller:
     """Read TOOLBAR_CONFIG, load the agent's catalog, build the core, the shell and the
     adapters, and start.
 
-    Returns the Controller (for debugging from the console). A bad configuration is shown
-    in ``#status`` (in the agent's language) and stops start-up.
+    Returns the Controller (for debugging from the console). A bad configuration, or a frame
+    not in ``fusionOrigins``, is shown in ``#status`` (in the agent's language) and stops
+    start-up.
 
     Raises:
         CatalogError: not even the English catalog loaded: nothing can be said.
@@ -38,6 +40,7 @@ async def start() -> Controller:
                                       settings.uef_timeout_ms if settings else
                                       DEFAULTS["uefTimeoutMs"])
     toolbar = Toolbar(register_timeout_ms=settings.register_timeout_ms,
+                      fusion_origins=settings.fusion_origins,
                       reasons=languages.reason_labels(settings.reasons, language),
                       wrapup_seconds=settings.wrapup_seconds) if settings else Toolbar()
     controller = Controller(toolbar, report=_report)
@@ -51,7 +54,7 @@ async def start() -> Controller:
                            fusion=FusionHandler(settings, toolbar, apply, on_bug=bug),
                            vendor=VendorHandler(settings, toolbar, apply, on_bug=bug),
                            tokens=TokenClient(settings)),
-                     toolbar.start())
+                     toolbar.start(*framing()))
     return controller
 
 

@@ -8,6 +8,8 @@ so the core is never left waiting.
 
 Ports (duck-typed, toolbar/adapters/ implements them):
     fusion.initialize() -> session with ``agent_id`` and ``fa_token``; raises Failure.
+    fusion.configuration() -> a new session (getConfigurationOperation again: a fresh
+        faTrustToken); raises Failure.
     fusion.publish_agent_state(fields) -> None; raises Failure. Publishes that start one
         after the other reach Fusion in that order, even while earlier ones await answers.
     fusion.publish_call(operation, fields) -> the reply's outData (dict or None); raises
@@ -15,6 +17,8 @@ Ports (duck-typed, toolbar/adapters/ implements them):
     fusion.answer(request, result, out_data): answers Fusion's pending command ``request``.
     tokens.fetch(fa_token) -> an awaitable of a Twilio Access Token (str), which raises
         Failure; the request may start before it returns (TokenClient's does).
+    tokens.dial_check(fa_token, number) -> the outbound policy's refusal code, or None;
+        raises Failure when the check itself fails.
     vendor.make_agent_available(device, token); raises Failure.
     vendor.update_token(device, token); raises Failure.
     vendor.make_agent_unavailable(device); never raises.
@@ -23,11 +27,13 @@ Ports (duck-typed, toolbar/adapters/ implements them):
     view.render(model) with the dict of Toolbar.present.
     report(text) logs a bug for developers (the browser console).
     sleep(seconds): asyncio.sleep, or a test's clock.
+    clock() -> seconds since the epoch: time.time, or a test's clock.
 
 Public names: Ports, Controller.
 """
 
 import asyncio
+import time
 
 from toolbar.core import effects as fx
 from toolbar.core import messages
@@ -50,24 +56,27 @@ class Ports:
 class Controller:
     """Carry out the Toolbar's effects as tasks; render after every input."""
 
-    def __init__(self, toolbar: Toolbar, *, report, sleep=asyncio.sleep) -> None:
+    def __init__(self, toolbar: Toolbar, *, report, sleep=asyncio.sleep,
+                 clock=time.time) -> None:
         self.toolbar = toolbar
         self.report = report
         self._sleep = sleep
+        self._clock = clock
         self._ports = None
-        self._fa_token = None
         self._tasks = set()  # effects under way
         self._timers = set()  # timers waiting for their time
         self._runners = {
             fx.CONNECT_FUSION: self._connect_fusion,
             fx.PUBLISH_AGENT_STATE: self._publish_agent_state,
             fx.FETCH_TOKEN: self._fetch_token,
+            fx.RENEW_FA_TOKEN: self._renew_fa_token,
             fx.START_DEVICE: self._start_device,
             fx.UPDATE_TOKEN: self._update_token,
             fx.STOP_DEVICE: self._stop_device,
             fx.START_TIMER: self._start_timer,
             fx.PUBLISH_CALL: self._publish_call,
             fx.CALL_ACTION: self._call_action,
+            fx.DIAL_CHECK: self._dial_check,
             fx.DIAL: self._dial,
             fx.ANSWER_FUSION: self._answer_fusion,
         }
@@ -110,8 +119,18 @@ class Controller:
         except Failure as failure:
             self.apply(self.toolbar.startup_failed(failure))
             return
-        self._fa_token = session.fa_token
-        self.apply(self.toolbar.fusion_connected(session.agent_id))
+        self.apply(self.toolbar.fusion_connected(session.agent_id, session.fa_token,
+                                                 self._clock()))
+
+    async def _renew_fa_token(self, effect):
+        try:
+            session = await self._ports.fusion.configuration()
+        except Failure as failure:
+            self.report("no new faTrustToken from Fusion: " + str(failure))
+            self.apply(self.toolbar.fa_token_renewal_failed(effect.renewal, failure))
+            return
+        self.apply(self.toolbar.fa_token_renewed(effect.renewal, session.fa_token,
+                                                 self._clock()))
 
     async def _publish_agent_state(self, effect):
         # Several may be in flight; the Fusion handler sends them in the order they start.
@@ -129,7 +148,7 @@ class Controller:
         # Not a coroutine: the request leaves now, from the click's own handler, rather than
         # from a task Chromium runs only after rendering the click (bench/README.md).
         try:
-            pending = self._ports.tokens.fetch(self._fa_token)
+            pending = self._ports.tokens.fetch(effect.fa_token)
         except Exception as error:  # noqa: BLE001 - a bug: _token_fetched reports it
             pending = _raise(error)
         return self._token_fetched(effect, pending)
@@ -197,6 +216,15 @@ class Controller:
         except CallError as error:
             self.apply(self.toolbar.call_action_failed(effect.call, effect.action, error.code,
                                                        error.name, error.message))
+
+    async def _dial_check(self, effect):
+        try:
+            refusal = await self._ports.tokens.dial_check(effect.fa_token, effect.number)
+        except Failure as failure:
+            self.report("dial check failed, /voice decides: " + str(failure))
+            self.apply(self.toolbar.dial_check_failed(effect.call))
+            return
+        self.apply(self.toolbar.dial_checked(effect.call, refusal))
 
     async def _dial(self, effect):
         try:

@@ -7,7 +7,8 @@ on its pages that dial on click (``onOutgoingEvent``). The host page takes both 
 emulator's own constants, so the list follows them.
 
 - :data:`CONTACTS`: the demo contacts the reverse lookup knows.
-- :data:`DIALABLE`: the numbers the host page shows as click-to-dial links.
+- :data:`DIALABLE`: the numbers the host page shows as click-to-dial links, two of which the
+  outbound policy refuses.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ CONTACTS = (
             "300100126720029", "Purchasing Manager", "marcus.lee@example.com"),
 )
 
+# Numbers the token service's outbound policy refuses (server/outbound_policy.py): the toolbar
+# asks it first (POST /api/dial-check) and tells the agent why; /voice would refuse them too.
+PREMIUM_RATE_NUMBER = "+19005550100"
+INTERNATIONAL_NETWORK_NUMBER = "+882134000001"
+
 # Any E.164 number answers in the emulator, except its busy and never-answering ones.
 DIALABLE = (
     Dialable("+14155550101", "Virginia Kohl", "demo contact; the callee answers"),
@@ -56,6 +62,10 @@ DIALABLE = (
     Dialable(BUSY_NUMBER, "Busy line", "the callee is busy"),
     Dialable(NO_ANSWER_NUMBER, "No answer", "the callee never answers"),
     Dialable("555-CALL-NOW", "Invalid number", "not a phone number; the toolbar must refuse it"),
+    Dialable(PREMIUM_RATE_NUMBER, "Premium-rate line",
+             "premium-rate: the outbound policy refuses it and the toolbar says why"),
+    Dialable(INTERNATIONAL_NETWORK_NUMBER, "International network",
+             "+882, a number of no country: refused by the outbound policy"),
 )
 
 

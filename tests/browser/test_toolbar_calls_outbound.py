@@ -1,5 +1,6 @@
 """Outbound calls: Fusion's click-to-dial and the toolbar's own number field, on both
-interpreters; answered, busy, refused by /voice, cancelled by the agent, not available.
+interpreters; answered, busy, refused by /voice, refused by the outbound policy before
+dialling, cancelled by the agent, not available.
 
 The eventId of a click-to-dial call is the onOutgoingEvent's uuid; a failure is an
 outboundCommError with that uuid as commUuid, then closeCommEvent REJECT.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.fusion.directory import INTERNATIONAL_NETWORK_NUMBER
+from sandbox.fusion.directory import PREMIUM_RATE_NUMBER
 from tests.browser.calls import check_correlated
 from tests.browser.calls import click
 from tests.browser.calls import click_host
@@ -150,3 +153,28 @@ def test_outbound_manual_dial(toolbar):
     check_correlated(toolbar, ops, event_id, OUTBOUND, "+14155550199")
     assert close_reason(ops) == "WRAPUP"
     wait_call_state(toolbar, "idle")
+
+
+def test_outbound_refused_by_the_outbound_policy(toolbar, browser):
+    """Premium-rate (click-to-dial) and +882 (typed in): the toolbar asks /api/dial-check, dials
+    nothing, says why in words; Fusion gets outboundCommError with the code, then REJECT."""
+    browser.allow_console(r"/api/dial-check .*403")  # Chromium logs every 4xx it fetches
+    toolbar.go_available()
+    uuid = _click_to_dial(toolbar, PREMIUM_RATE_NUMBER)
+    ops = _failed(toolbar, uuid, PREMIUM_RATE_NUMBER, "NUMBER_NOT_ALLOWED")
+    assert "premium-rate numbers are not allowed" in ops[1]["data"]["errorMsg"]
+    state = panel(toolbar)
+    assert "premium-rate numbers are not allowed" in state["status"], state
+
+    dial_by_hand(toolbar, INTERNATIONAL_NETWORK_NUMBER)
+    state = wait_panel(toolbar, lambda s: "international network" in s["status"],
+                       "the +882 refusal")
+    assert f"Call to {INTERNATIONAL_NETWORK_NUMBER} failed" in state["status"]
+    ops = wait_until(lambda: len(operations(toolbar)) >= 5 and operations(toolbar),
+                     what="the manual call's newCommEvent and closeCommEvent")
+    assert [op["method"] for op in ops[-2:]] == ["newCommEvent", "closeCommEvent"]
+    assert close_reason(ops[-2:]) == "REJECT"
+    dialled = {call["to"] for call in toolbar.sandbox.twilio_state()["calls"]}
+    assert not dialled & {PREMIUM_RATE_NUMBER, INTERNATIONAL_NETWORK_NUMBER}, dialled
+    wait_call_state(toolbar, "idle")
+    assert toolbar.state()["phase"] == "available"  # still available for the next call

@@ -32,7 +32,7 @@ def ready_machine(register_timeout_ms=20000, machine=None):
     """A machine that has started and told Fusion the agent is unavailable."""
     machine = machine or AgentMachine(register_timeout_ms=register_timeout_ms)
     assert machine.start() == [Effect(fx.CONNECT_FUSION)]
-    effects = machine.fusion_connected("alice_agent")
+    effects = machine.fusion_connected("alice_agent", "fa-jwt", 0)
     assert publishes(effects) == [False]
     assert machine.agent_state_published(publish_id(effects)) == []
     assert machine.phase == states.UNAVAILABLE

@@ -9,6 +9,7 @@ from toolbar.core.toolbar import Toolbar
 
 # Every wait scales with TEST_TIMEOUT_SCALE (CPython; MicroPython in Node runs no clock).
 TIMEOUT = 5
+FUSION_ORIGIN = "https://acme.fa.us2.oraclecloud.com"  # allowed by fusionOrigins' default
 
 
 def timeout_scale():
@@ -36,6 +37,12 @@ def scenario(function):
     return test
 
 
+class Session:
+    def __init__(self, agent_id, fa_token):
+        self.agent_id = agent_id
+        self.fa_token = fa_token
+
+
 class FakeFusion:
     def __init__(self):
         self.sent = []  # in the order the controller asked
@@ -43,12 +50,20 @@ class FakeFusion:
         self.answers = {}  # request -> (result, out_data)
         self.failure = None
         self.gate = None  # an asyncio.Event the answers wait for
+        self.fa_tokens = ["fa-jwt"]  # what each getConfiguration answers, the last one repeated
+        self.configurations = 0
+        self.configuration_failure = None
 
     async def initialize(self):
-        class Session:
-            agent_id = "alice_agent"
-            fa_token = "fa-jwt"
-        return Session()
+        return await self.configuration()
+
+    async def configuration(self):
+        if self.configuration_failure is not None:
+            raise self.configuration_failure
+
+        token = self.fa_tokens[min(self.configurations, len(self.fa_tokens) - 1)]
+        self.configurations += 1
+        return Session("alice_agent", token)
 
     async def publish_call(self, operation, fields):
         self.sent.append((operation, fields.get("reason")))
@@ -71,6 +86,9 @@ class FakeTokens:
     def __init__(self):
         self.requests = []
         self.failure = None
+        self.failures = {}  # fa_token -> the Failure its fetches raise (before ``failure``)
+        self.dial_checks = []  # (fa_token, number)
+        self.refusals = {}  # number -> refusal code, or a Failure to raise
 
     def fetch(self, fa_token):
         # Like TokenClient: the request is made at once, its answer awaited later.
@@ -78,9 +96,17 @@ class FakeTokens:
         return self._answer(len(self.requests))
 
     async def _answer(self, number):
-        if self.failure is not None:
-            raise self.failure
+        failure = self.failures.get(self.requests[number - 1], self.failure)
+        if failure is not None:
+            raise failure
         return "twilio-token-" + str(number)
+
+    async def dial_check(self, fa_token, number):
+        self.dial_checks.append((fa_token, number))
+        refusal = self.refusals.get(number)
+        if refusal is not None and not isinstance(refusal, str):
+            raise refusal
+        return refusal
 
 
 class FakeVendor:
@@ -137,14 +163,15 @@ class FakeClock:
 class Shell:
     """A Toolbar and its Controller wired to fakes, as app.start wires the adapters."""
 
-    def __init__(self, register_timeout_ms=20000):
+    def __init__(self, register_timeout_ms=20000, now=1000000000):
         self.fusion, self.tokens, self.vendor, self.view = (
             FakeFusion(), FakeTokens(), FakeVendor(), FakeView())
         self.clock = FakeClock()
         self.bugs = []
         self.toolbar = Toolbar(register_timeout_ms=register_timeout_ms)
+        self.now = now  # what the Controller's clock says
         self.controller = Controller(self.toolbar, report=self.bugs.append,
-                                     sleep=self.clock.sleep)
+                                     sleep=self.clock.sleep, clock=lambda: self.now)
         self._ports = Ports(view=self.view, fusion=self.fusion, vendor=self.vendor,
                             tokens=self.tokens)
         self._requests = 0
@@ -169,8 +196,8 @@ class Shell:
         self.send(self.toolbar.interaction_command(self._requests, command, event_id))
         return self._requests
 
-    async def start(self, ready=True):
-        self.controller.start(self._ports, self.toolbar.start())
+    async def start(self, ready=True, parent=FUSION_ORIGIN, ancestor=FUSION_ORIGIN):
+        self.controller.start(self._ports, self.toolbar.start(parent, ancestor))
         await self.controller.idle()
         assert self.view.model["ready"] == ready
 

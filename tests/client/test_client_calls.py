@@ -3,6 +3,7 @@
 from client_helpers import available_toolbar
 from toolbar.core import calldefs
 from toolbar.core import effects as fx
+from toolbar.core import messages
 from toolbar.core import numbers
 from toolbar.core import payloads
 from toolbar.core import twilio_errors
@@ -26,6 +27,19 @@ def _actions(effects):
 def _closed(effects):
     return [e.fields["reason"] for e in effects
             if e.kind == fx.PUBLISH_CALL and e.operation == payloads.CLOSE_COMM_EVENT]
+
+
+def _dial(calls, number, device, uuid=None, extra=None):
+    """Dial as the Toolbar does, the outbound policy allowing it: return the DIAL effect's
+    call key, or the effects of a call refused before the check."""
+    effects = calls.dial(number, device, uuid, extra, fa_token="fa-jwt")
+    check = [e for e in effects if e.kind == fx.DIAL_CHECK]
+    if not check:
+        return effects
+    assert check[0].number == number and check[0].fa_token == "fa-jwt"
+    (dial,) = calls.dial_checked(check[0].call, None, device)
+    assert dial.kind == fx.DIAL and dial.number == number and dial.device == device
+    return effects[:-1] + [dial]
 
 
 def _ringing(calls, key="CA1", caller="+15557770001"):
@@ -138,7 +152,7 @@ def test_calls_second_incoming_while_busy_is_declined_and_missed():
 def test_calls_click_to_dial_answered():
     """Click-to-dial uses the outgoing event's uuid and data, dials, and starts once answered."""
     calls, device = _machine()
-    effects = calls.dial("+15550001111", device, "uuid-1", {"SVCMCA_DISPLAY_NAME": "Bo"})
+    effects = _dial(calls, "+15550001111", device, "uuid-1", {"SVCMCA_DISPLAY_NAME": "Bo"})
     new, dial = effects
     assert new.fields["eventId"] == "uuid-1"
     assert new.fields["inData"]["SVCMCA_COMMUNICATION_DIRECTION"] == payloads.OUTBOUND
@@ -157,7 +171,7 @@ def test_calls_outbound_failures_and_cancel():
     for code, kind in ((31486, "BUSY"), (31480, "NO_ANSWER"), (31000, "FAILED"),
                        (31401, "MICROPHONE")):
         calls, device = _machine()
-        key = calls.dial("+15550001111", device, "uuid-1")[1].call
+        key = _dial(calls, "+15550001111", device, "uuid-1")[1].call
         calls.comm_published(key, payloads.NEW_COMM_EVENT, {"eventId": "uuid-1"})
         effects = calls.call_error(key, code, "", "boom")
         assert _ops(effects) == [payloads.OUTBOUND_COMM_ERROR, payloads.CLOSE_COMM_EVENT]
@@ -165,7 +179,7 @@ def test_calls_outbound_failures_and_cancel():
         assert _closed(effects) == ["REJECT"]
     assert "Allow the microphone" in calls.status_line.current.text
     calls, device = _machine()
-    key = calls.dial("+15550001111", device)[1].call
+    key = _dial(calls, "+15550001111", device)[1].call
     calls.comm_published(key, payloads.NEW_COMM_EVENT, {})
     effects = calls.hang_up()
     assert _actions(effects) == [calldefs.DISCONNECT_ACTION] and _closed(effects) == ["CANCELED"]
@@ -174,16 +188,16 @@ def test_calls_outbound_failures_and_cancel():
 def test_calls_dial_refused_before_connecting():
     """A number that is not E.164 is refused before dialling, with INVALID_NUMBER for Fusion."""
     calls, device = _machine()
-    effects = calls.dial("12345", device, "uuid-1")
+    effects = _dial(calls, "12345", device, "uuid-1")
     assert _ops(effects) == [payloads.NEW_COMM_EVENT, payloads.OUTBOUND_COMM_ERROR]
     assert effects[1].fields["errorCode"] == "INVALID_NUMBER"
     assert not [e for e in effects if e.kind == fx.DIAL]
     key = effects[0].call
     assert _closed(calls.comm_published(key, payloads.NEW_COMM_EVENT, {})) == ["REJECT"]
-    effects = calls.dial("+15550001111", None, "uuid-2")
+    effects = _dial(calls, "+15550001111", None, "uuid-2")
     assert effects[1].fields["errorCode"] == "NOT_AVAILABLE"
-    assert calls.dial("555-CALL", device) == [] and "not valid" in calls.status_line.current.text
-    manual = calls.dial("+15550001111", device)[0]
+    assert _dial(calls, "555-CALL", device) == [] and "not valid" in calls.status_line.current.text
+    manual = _dial(calls, "+15550001111", device)[0]
     assert manual.fields["eventId"].startswith("manual-")
 
 
@@ -233,3 +247,41 @@ def test_calls_in_call_warning_clears_when_the_call_ends():
     assert toolbar.status_line.current.text == "Finish your call before going unavailable."
     toolbar.call_ended("CA1", "disconnect")
     assert toolbar.status_line.current.text == "You are available for calls."
+
+
+def test_calls_dial_refused_by_the_outbound_policy():
+    """A refusal from /dial-check: outboundCommError with its errorCode, the agent's sentence,
+    REJECT, and no DIAL; a manual dial is refused the same way, Fusion hearing only REJECT."""
+    for code, fusion_code in (("premium_rate", "NUMBER_NOT_ALLOWED"),
+                              ("international_network", "NUMBER_NOT_ALLOWED"),
+                              ("country_not_allowed", "COUNTRY_NOT_ALLOWED"),
+                              ("invalid_number", "INVALID_NUMBER")):
+        calls, device = _machine()
+        effects = calls.dial("+19005550100", device, "uuid-1", fa_token="fa-jwt")
+        assert [e.kind for e in effects] == [fx.PUBLISH_CALL, fx.DIAL_CHECK]
+        key = effects[1].call
+        calls.comm_published(key, payloads.NEW_COMM_EVENT, {"eventId": "uuid-1"})
+        effects = calls.dial_checked(key, code, device)
+        assert _ops(effects) == [payloads.OUTBOUND_COMM_ERROR, payloads.CLOSE_COMM_EVENT]
+        assert effects[0].fields["errorCode"] == fusion_code
+        assert effects[0].fields["errorMsg"] == messages.text("dial-refused." + code)
+        assert _closed(effects) == ["REJECT"] and calls.current is None
+        assert messages.text("dial-refused." + code) in calls.status_line.current.text
+    calls, device = _machine()
+    key = calls.dial("+88234567890", device, fa_token="fa-jwt")[1].call
+    calls.comm_published(key, payloads.NEW_COMM_EVENT, {})
+    effects = calls.dial_checked(key, "international_network", device)
+    assert _ops(effects) == [payloads.CLOSE_COMM_EVENT] and _closed(effects) == ["REJECT"]
+    assert "international network" in calls.status_line.current.text
+
+
+def test_calls_hang_up_during_the_dial_check():
+    """The agent hangs up while the policy is asked: CANCELED, and its answer dials nothing."""
+    calls, device = _machine()
+    key = calls.dial("+14155550101", device, "uuid-1", fa_token="fa-jwt")[1].call
+    calls.comm_published(key, payloads.NEW_COMM_EVENT, {"eventId": "uuid-1"})
+    assert _closed(calls.hang_up()) == ["CANCELED"]
+    assert calls.dial_checked(key, None, device) == []
+    key = calls.dial("+14155550101", device, "uuid-2", fa_token="fa-jwt")[1].call
+    effects = calls.dial_checked(key, None, None)  # no longer available meanwhile
+    assert effects[0].fields["errorCode"] == "NOT_AVAILABLE"

@@ -16,8 +16,8 @@ from toolbar.core.languages import primary
 CLIENT = Path(__file__).resolve().parents[2] / "client"
 LOCALES = CLIENT / "locales"
 # What a message id looks like: the families of client/locales/en.json.
-_MESSAGE_ID = re.compile(r"^(failure|detail|progress|call|call-error|label|fusion|reason|wrapup|"
-                         r"page|button)\.[\w.-]+$")
+_MESSAGE_ID = re.compile(r"^(failure|detail|progress|call|call-error|dial-refused|label|fusion|"
+                         r"reason|wrapup|page|button)\.[\w.-]+$")
 # Text that is no word of any language: digits, signs, the ellipsis of a loading value.
 _WORDLESS = re.compile(r"^[\s\d+*#:.…·-]*$")
 # Technical details (shown in brackets after a sentence, for support) and developers'
@@ -26,7 +26,7 @@ _TECHNICAL = re.compile(r"(TOOLBAR_CONFIG|getConfiguration|faTrustToken|HTTP |Tw
                         r"toolbar bug|Fusion refused |got no answer|defines no |"
                         r"no registered Device|no token in|the toolbar page has no|"
                         r"could not be read|did not load|unknown closeCommEvent|"
-                        r"no reason given|^\[data-)")
+                        r"no reason given|dial check failed|token has expired|^\[data-)")
 # The settings speak to administrators (the README's table, the detail of a configuration
 # failure, after the catalog's sentence), in English like the README.
 _FOR_ADMINISTRATORS = ("toolbar/core/settings.py",)

@@ -9,6 +9,7 @@ import asyncio
 from controller_fakes import Shell
 from controller_fakes import scenario
 from controller_fakes import until
+from test_client_policy import jwt
 from toolbar.core import messages
 from toolbar.core import payloads
 from toolbar.core import states
@@ -260,3 +261,113 @@ async def test_controller_a_call_from_a_replaced_device_is_ignored():
     await shell.controller.idle()
     assert shell.view.model["call"]["state"] == "idle"
     assert not [sent for sent in shell.fusion.sent if isinstance(sent, tuple)]
+
+
+@scenario
+async def test_controller_fa_token_renewed_before_it_expires():
+    """A timer set from the JWT's exp asks Fusion again; the next fetch uses the new token."""
+    first, second = jwt({"iat": 1000, "exp": 1015}), jwt({"iat": 1010, "exp": 1025})
+    shell = Shell()
+    shell.fusion.fa_tokens = [first, second]
+    await shell.start()
+    assert [seconds for seconds, _, _ in shell.clock.pending] == [10]
+    device = await shell.go_available()
+    await shell.clock.fire()
+    await shell.controller.idle()
+    assert shell.fusion.configurations == 2
+    shell.send(shell.toolbar.token_will_expire(device))
+    await shell.controller.idle()
+    assert shell.tokens.requests == [first, second]
+    assert shell.vendor.calls[-1] == ("update", device, "twilio-token-2")
+    assert shell.agent.phase == states.AVAILABLE
+    assert shell.fusion.published == ["UNAVAILABLE", "AVAILABLE"]
+    assert 10 in [seconds for seconds, _, _ in shell.clock.pending]  # and again, in time
+
+
+@scenario
+async def test_controller_expired_fa_token_renewed_then_retried_once():
+    """401 "expired": Fusion is asked for a fresh token and the fetch retried with it."""
+    shell = Shell()
+    shell.fusion.fa_tokens = ["old", "new"]
+    shell.tokens.failures = {"old": Failure(messages.TOKEN_EXPIRED, "HTTP 401: token has expired")}
+    await shell.start()
+    device = await shell.go_available()
+    assert shell.tokens.requests == ["old", "new"] and shell.fusion.configurations == 2
+    assert shell.vendor.calls == [("start", device, "twilio-token-2")]
+    assert shell.agent.phase == states.AVAILABLE
+
+
+@scenario
+async def test_controller_expired_twice_is_not_retried_again():
+    """The retry refused too: the agent reads why and stays unavailable; no third request."""
+    shell = Shell()
+    shell.fusion.fa_tokens = ["old", "new"]
+    expired = Failure(messages.TOKEN_EXPIRED, "HTTP 401: token has expired")
+    shell.tokens.failures = {"old": expired, "new": expired}
+    await shell.start()
+    shell.send(shell.toolbar.toggle())
+    await shell.controller.idle()
+    assert shell.tokens.requests == ["old", "new"] and shell.vendor.calls == []
+    assert shell.view.model["failure"] == messages.TOKEN_EXPIRED
+    assert shell.agent.phase == states.UNAVAILABLE
+
+
+@scenario
+async def test_controller_refresh_waits_for_a_failed_renewal():
+    """Fusion gives no new token after a 401 expired: the refresh fails, and says so."""
+    shell = Shell()
+    await shell.start()
+    device = await shell.go_available()
+    shell.tokens.failure = Failure(messages.TOKEN_EXPIRED, "HTTP 401: token has expired")
+    shell.fusion.configuration_failure = Failure(messages.UEF_TIMEOUT, "no answer")
+    shell.send(shell.toolbar.token_will_expire(device))
+    await shell.controller.idle()
+    assert shell.view.model["failure"] == messages.REFRESH_FAILED
+    assert shell.vendor.calls[-1] == ("stop", device)
+    assert shell.bugs and "faTrustToken" in shell.bugs[-1]
+
+
+@scenario
+async def test_controller_unlisted_frame_does_not_start():
+    """Framed by a page not in fusionOrigins: nothing is asked of it; #status says why."""
+    for parent, ancestor in (("https://evil.example", "https://evil.example"),
+                             ("https://acme.fa.us2.oraclecloud.com", "https://evil.example"),
+                             (None, None)):
+        shell = Shell()
+        await shell.start(ready=False, parent=parent, ancestor=ancestor)
+        assert shell.fusion.configurations == 0 and shell.fusion.sent == []
+        assert shell.view.model["failure"] == messages.FUSION_ORIGIN
+        assert "fusionOrigins" in shell.view.model["status"]
+        assert shell.agent.phase == states.ERROR
+
+
+@scenario
+async def test_controller_dial_check_refusal_is_explained_and_not_dialled():
+    """The policy refuses: no call is placed, the agent reads why, Fusion hears REJECT."""
+    shell = Shell()
+    await shell.start()
+    device = await shell.go_available()
+    shell.tokens.refusals = {"+19005550100": "premium_rate"}
+    shell.send(shell.toolbar.dial("+1 900 555 0100"))
+    await shell.controller.idle()
+    assert shell.tokens.dial_checks == [("fa-jwt", "+19005550100")]
+    assert [call for call in shell.vendor.calls if call[0] == "dial"] == []
+    assert "premium-rate" in shell.view.model["status"]
+    assert (payloads.CLOSE_COMM_EVENT, "REJECT") in shell.fusion.sent
+    shell.send(shell.toolbar.dial("+14155550101"))
+    await shell.controller.idle()
+    assert shell.vendor.calls[-1][0] == "dial" and shell.vendor.calls[-1][2] == "+14155550101"
+    assert device == shell.agent.device
+
+
+@scenario
+async def test_controller_dial_check_unreachable_dials_anyway():
+    """The check itself fails: the call goes ahead, as /voice decides again."""
+    shell = Shell()
+    await shell.start()
+    await shell.go_available()
+    shell.tokens.refusals = {"+14155550101": Failure(messages.TOKEN_SERVICE_DOWN, "HTTP 503")}
+    shell.send(shell.toolbar.dial("+14155550101"))
+    await shell.controller.idle()
+    assert shell.vendor.calls[-1][0] == "dial"
+    assert shell.bugs and "/voice decides" in shell.bugs[-1]

@@ -7,6 +7,7 @@ from client_helpers import publish_id
 from client_helpers import publishes
 from client_helpers import ready_machine
 from client_helpers import registering_machine
+from test_client_policy import jwt
 from toolbar.core import effects as fx
 from toolbar.core import messages
 from toolbar.core import states
@@ -22,7 +23,7 @@ def test_machine_startup_reports_unavailable_then_ready():
     assert not machine.ready
     assert machine.start() == [Effect(fx.CONNECT_FUSION)]
     assert machine.start() == []
-    effects = machine.fusion_connected("alice_agent")
+    effects = machine.fusion_connected("alice_agent", "fa-jwt", 0)
     publish = only(effects, fx.PUBLISH_AGENT_STATE)
     assert publish.available is False
     assert publish.fields["isLoggedIn"] is True and publish.fields["state"] == "UNAVAILABLE"
@@ -38,7 +39,7 @@ def test_machine_startup_failure_is_an_error_state():
     """A start-up publish that fails leaves the toolbar in ERROR, saying why."""
     machine = AgentMachine()
     machine.start()
-    effects = machine.fusion_connected("alice_agent")
+    effects = machine.fusion_connected("alice_agent", "fa-jwt", 0)
     machine.agent_state_published(publish_id(effects), Failure(messages.UEF_TIMEOUT, "no answer"))
     assert machine.phase == states.ERROR and not machine.ready
     assert machine.status.kind == messages.UEF_TIMEOUT
@@ -312,7 +313,7 @@ def test_machine_make_available_during_startup():
     """Fusion's makeAvailable may come before start-up ends; it is honoured after."""
     machine = AgentMachine()
     machine.start()
-    publish = publish_id(machine.fusion_connected("alice_agent"))
+    publish = publish_id(machine.fusion_connected("alice_agent", "fa-jwt", 0))
     assert machine.request_availability(True) == []
     effects = machine.agent_state_published(publish)
     assert only(effects, fx.FETCH_TOKEN).purpose == states.REGISTER
@@ -420,7 +421,7 @@ class _World:
         elif kind == fx.START_TIMER:
             self.feed(machine.timer_fired(effect.timer))
         elif kind == fx.CONNECT_FUSION:
-            self.feed(machine.fusion_connected("alice_agent"))
+            self.feed(machine.fusion_connected("alice_agent", "fa-jwt", 0))
 
 
 def test_machine_invariants_hold_in_any_order():
@@ -443,3 +444,37 @@ def test_machine_invariants_hold_in_any_order():
             assert machine.phase in (states.UNAVAILABLE, states.ERROR), machine.phase
             assert live == [] and machine.device is None
             assert machine.fusion_available is not True
+
+
+def test_machine_fa_token_renewal_timer_and_retry():
+    """The renewal timer comes from the JWT; a 401 expired renews once, then retries once."""
+    machine = AgentMachine()
+    machine.start()
+    token = jwt({"iat": 0, "exp": 3600})
+    effects = machine.fusion_connected("alice_agent", token, 0)
+    timer = only(effects, fx.START_TIMER)
+    assert timer.ms == 3540000 and machine.fa_token == token
+    machine.agent_state_published(publish_id(effects))
+    fetch = only(machine.toggle(), fx.FETCH_TOKEN)
+    assert fetch.fa_token == token
+    expired = Failure(messages.TOKEN_EXPIRED, "HTTP 401: token has expired")
+    renew = only(machine.token_failed(fetch.request, expired), fx.RENEW_FA_TOKEN)
+    assert machine.timer_fired(timer.timer) == []  # one renewal at a time
+    effects = machine.fa_token_renewed(renew.renewal, "fresh", 100)
+    retry = only(effects, fx.FETCH_TOKEN)
+    assert retry.fa_token == "fresh" and retry.purpose == states.REGISTER
+    assert machine.token_failed(retry.request, expired) == []
+    assert machine.status.kind == messages.TOKEN_EXPIRED
+    assert machine.phase == states.UNAVAILABLE and machine.wants_available is False
+
+
+def test_machine_renewal_while_going_unavailable_fetches_nothing():
+    """The agent gives up while Fusion renews the token: the renewal's answer fetches nothing."""
+    machine = ready_machine()
+    fetch = only(machine.toggle(), fx.FETCH_TOKEN)
+    renew = only(machine.token_failed(fetch.request, Failure(messages.TOKEN_EXPIRED, "x")),
+                 fx.RENEW_FA_TOKEN)
+    machine.toggle()
+    assert machine.phase == states.UNAVAILABLE
+    assert machine.fa_token_renewed(renew.renewal, "fresh", 0) == []
+    assert machine.fa_token == "fresh"

@@ -20,8 +20,8 @@ MICROPYTHON = CLIENT_DIR / "vendor" / "micropython-1.27.0" / "micropython.mjs"
 # The framework-free core test modules (plain functions and assert).
 CORE_TESTS = ("test_client_machine", "test_client_calls", "test_client_payloads",
               "test_client_messages", "test_client_settings", "test_client_presentation",
-              "test_client_modules", "test_client_controller", "test_client_reasons",
-              "test_client_languages")
+              "test_client_modules", "test_client_controller", "test_client_policy",
+              "test_client_reasons", "test_client_languages")
 TIMEOUT = 60 * float(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
 
 

@@ -12,8 +12,10 @@ _BROWSER = ("js", "pyscript", "toolbar.adapters")
 # list is the whole of client/toolbar/core/ (CPython: MicroPython cannot list folders).
 BROWSER_FREE = (
     "toolbar.core.calldefs", "toolbar.core.calls", "toolbar.core.effects", "toolbar.core.errors",
-    "toolbar.core.languages", "toolbar.core.machine", "toolbar.core.messages", "toolbar.core.numbers",
-    "toolbar.core.payloads", "toolbar.core.presentation", "toolbar.core.settings",
+    "toolbar.core.fusion_token", "toolbar.core.languages", "toolbar.core.machine",
+    "toolbar.core.messages", "toolbar.core.numbers", "toolbar.core.origins",
+    "toolbar.core.payloads", "toolbar.core.presentation", "toolbar.core.refusals",
+    "toolbar.core.settings",
     "toolbar.core.states", "toolbar.core.status", "toolbar.core.tokens", "toolbar.core.toolbar",
     "toolbar.core.twilio_errors", "toolbar.controller", "toolbar.tasks",
 )

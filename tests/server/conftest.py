@@ -1,7 +1,8 @@
 """Fixtures for the token service tests: real keys, a real JWKS, real agent JWTs.
 
 Nothing is mocked. ``idp`` plays the agents' identity provider (Fusion): it holds RSA and EC
-keys, publishes the public halves as a JWKS file, and mints JWTs. ``make_app`` builds the service
+keys, publishes the public halves as a JWKS file, and mints JWTs; Twilio's REST API is the
+sandbox's emulator (``twilio_emulator``). ``make_app`` builds the service
 from an environment dict, as the entry points do; ``client`` is its test client.
 """
 
@@ -10,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 # pytest puts tests/ on sys.path (no __init__.py files, "prepend" import mode), where this very
@@ -29,15 +31,14 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import Client
 from werkzeug.test import TestResponse
 
+from sandbox.runner import Sandbox
 from server import create_app
 from server.config import load_settings
 from tests.error_shape import assert_error as check_error_shape
+from tests.sandbox.rest_kit import sandbox_in_thread
 
 ISSUER = "https://idp.example.test/"
 AUDIENCE = "twilio-fusion-toolbar"
-ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
-API_KEY_SID = "SK" + "fedcba9876543210" * 2
-API_KEY_SECRET = "api-key-secret-for-tests-only-0123456789"  # placeholder, 40 characters
 AUTH_TOKEN = "a1b2c3d4e5f60718293a4b5c6d7e8f90"  # placeholder, 32 hex characters
 TWIML_APP_SID = "AP" + "00112233445566778899aabbccddeeff"
 CALLER_ID = "+15005550006"
@@ -121,13 +122,24 @@ def idp(signing_keys, tmp_path: Path) -> IdentityProvider:
     return IdentityProvider(signing_keys, tmp_path / "jwks.json")
 
 
+@pytest.fixture(scope="session")
+def twilio_emulator() -> Iterator[Sandbox]:
+    """A sandbox, for its Twilio REST emulator: the service's Twilio (/voice counts an agent's
+    calls in progress over REST), reached through TWILIO_REST_URL as in the sandbox."""
+    with sandbox_in_thread() as sandbox:
+        yield sandbox
+
+
 @pytest.fixture
-def environ(idp: IdentityProvider) -> dict[str, str]:
-    """A complete, valid environment for the service, trusting idp's JWKS."""
+def environ(idp: IdentityProvider, twilio_emulator: Sandbox) -> dict[str, str]:
+    """A complete, valid environment for the service, trusting idp's JWKS, its Twilio account
+    the emulator's."""
+    account = twilio_emulator.credentials
     return {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_API_KEY_SID": API_KEY_SID,
-        "TWILIO_API_KEY_SECRET": API_KEY_SECRET,
+        "TWILIO_ACCOUNT_SID": account.account_sid,
+        "TWILIO_API_KEY_SID": account.api_key_sid,
+        "TWILIO_API_KEY_SECRET": account.api_key_secret,
+        "TWILIO_REST_URL": twilio_emulator.config.rest_url,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_TWIML_APP_SID": TWIML_APP_SID,
         "TWILIO_CALLER_ID": CALLER_ID,

@@ -43,7 +43,7 @@ def test_redirecting_client_sends_twilio_urls_to_the_base_and_refuses_others():
 
 def test_production_client_talks_to_twilio_itself(environ):
     """Without TWILIO_REST_URL, twilio-python's own HTTP client and Twilio's hosts are used."""
-    rest = TwilioRest(load_settings(environ))
+    rest = TwilioRest(load_settings({**environ, "TWILIO_REST_URL": ""}))
     assert not isinstance(rest.client.http_client, RedirectingHttpClient)
     assert rest.client.username == environ["TWILIO_API_KEY_SID"]
     assert rest.client.account_sid == environ["TWILIO_ACCOUNT_SID"]

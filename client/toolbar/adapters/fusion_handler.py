@@ -62,9 +62,7 @@ class FusionHandler:
             self._helper = ffi.get(provider, "requestHelper")
             mca = await self._uef(provider, "getMultiChannelAdaptorContext")
             self._phone = await self._uef(mca, "getCommunicationChannelContext", payloads.CHANNEL)
-            response = await self._publish(payloads.GET_CONFIGURATION,
-                                           payloads.configuration_request())
-            session = _read_configuration(response)
+            session = await self.configuration()
             # Independent requests: sent together rather than one round trip after another.
             self._subscriptions = await asyncio.gather(
                 self._subscribe(payloads.ON_AGENT_COMMAND, self._on_agent_command),
@@ -74,6 +72,20 @@ class FusionHandler:
         except ffi.JsError as error:  # a getter or setter of UEF's objects threw
             raise Failure(messages.UEF_ERROR, str(error)) from None
         return session
+
+    async def configuration(self) -> FusionSession:
+        """Publish getConfigurationOperation: the agent id and a new faTrustToken (Fusion
+        mints one on every request).
+
+        Raises:
+            Failure: UEF_TIMEOUT, UEF_ERROR or UEF_CONFIGURATION.
+        """
+        response = await self._publish(payloads.GET_CONFIGURATION,
+                                       payloads.configuration_request())
+        try:
+            return _read_configuration(response)
+        except ffi.JsError as error:
+            raise Failure(messages.UEF_ERROR, str(error)) from None
 
     async def publish_agent_state(self, fields: dict) -> None:
         """Publish agentStateEventOperation with ``fields`` (payloads.agent_state).

@@ -13,6 +13,9 @@ Rules:
   (the call connects, or ends) is published once it has.
 - The close reason follows from how the call ended: REJECT, ABANDONED, MISSED, WRAPUP,
   CANCELED (and REJECT for an outbound failure, after outboundCommError).
+- Before an outbound call is dialled, the token service's outbound policy is asked
+  (DIAL_CHECK); a refused call is not dialled: the agent reads why, Fusion gets
+  outboundCommError with the refusal's errorCode (toolbar/core/refusals.py), then REJECT.
 - A Fusion command waits for its real outcome (``request``, the id of its pending answer):
   accept succeeds once the call is connected and fails if the call is gone; reject and
   disconnect succeed once Twilio is asked.
@@ -28,6 +31,7 @@ from toolbar.core import twilio_errors
 from toolbar.core.effects import Effect
 from toolbar.core.effects import answer
 from toolbar.core.numbers import is_e164
+from toolbar.core.refusals import fusion_error_code
 from toolbar.core.status import StatusLine
 from toolbar.core.status import call_status
 
@@ -51,6 +55,7 @@ class Call:
         self.error = None  # (errorCode, message) of a failed outbound call
         self.muted = False
         self.requests = []  # Fusion accept commands waiting for the outcome
+        self.checked = False  # outbound: the outbound policy allowed it
 
 
 class CallMachine:
@@ -158,8 +163,9 @@ class CallMachine:
             return []
         return [_action(call, calldefs.DIGITS_ACTION, digits)]
 
-    def dial(self, number: str, device, comm_uuid=None, extra=None) -> list:
-        """Click-to-dial (``comm_uuid`` = the outgoing event's uuid) or a number typed in."""
+    def dial(self, number: str, device, comm_uuid=None, extra=None, *, fa_token: str) -> list:
+        """Click-to-dial (``comm_uuid`` = the outgoing event's uuid) or a number typed in;
+        ``fa_token`` is the credential of the dial check that comes first."""
         self._counter += 1
         event_id = comm_uuid or "manual-" + str(self._counter)
         if self.current is not None:  # busy: Fusion hears why, nothing is dialled
@@ -182,7 +188,21 @@ class CallMachine:
             problem = "NOT_AVAILABLE"
         if problem:
             return effects + self._fail(call, problem, _error_text(problem))
-        return effects + [Effect(fx.DIAL, call=call.key, number=number, device=device)]
+        return effects + [Effect(fx.DIAL_CHECK, call=call.key, number=number, fa_token=fa_token)]
+
+    def dial_checked(self, key: str, refusal, device) -> list:
+        """The outbound policy answered for call ``key``: ``refusal`` is its code, or None to
+        dial with ``device`` (the usable Device now; None if the agent is no longer available)."""
+        call = self._live(key)
+        if call is None or call.direction != calldefs.OUTBOUND or call.checked:
+            return []
+        if refusal is not None:
+            return self._fail(call, fusion_error_code(refusal),
+                              messages.text("dial-refused." + refusal))
+        if device is None:
+            return self._fail(call, "NOT_AVAILABLE", _error_text("NOT_AVAILABLE"))
+        call.checked = True
+        return [Effect(fx.DIAL, call=call.key, number=call.number, device=device)]
 
     # ---- Twilio: what happens to the call ----
 

@@ -11,7 +11,8 @@ Public names: Effect and the effect kinds below.
 # Start-up and availability.
 CONNECT_FUSION = "connect-fusion"  # ()
 PUBLISH_AGENT_STATE = "publish-agent-state"  # (publish, available, fields)
-FETCH_TOKEN = "fetch-token"  # (request, purpose: states.REGISTER | states.REFRESH)
+FETCH_TOKEN = "fetch-token"  # (request, purpose: states.REGISTER | states.REFRESH, fa_token)
+RENEW_FA_TOKEN = "renew-fa-token"  # (renewal): getConfigurationOperation, for a new faTrustToken
 START_DEVICE = "start-device"  # (device, token)
 UPDATE_TOKEN = "update-token"  # (device, token)
 STOP_DEVICE = "stop-device"  # (device)
@@ -19,6 +20,7 @@ START_TIMER = "start-timer"  # (timer, ms)
 # Calls.
 PUBLISH_CALL = "publish-call"  # (call, operation, fields): a UEF call operation
 CALL_ACTION = "call-action"  # (call, action, value): a method of the SDK's Call
+DIAL_CHECK = "dial-check"  # (call, number, fa_token): POST /dial-check
 DIAL = "dial"  # (call, number, device): device.connect({params: {To: number}})
 # Fusion's controllable commands: the answer to command ``request`` (FusionHandler's id).
 ANSWER_FUSION = "answer-fusion"  # (request, result, out_data)

@@ -13,6 +13,9 @@ Invariants:
   UNAVAILABLE as soon as that Device loses its registration or is stopped.
 - The agent's intent (``wants_available``) is kept apart from the Device's reality; the
   machine reconciles the two after every input (``_reconcile``).
+- Fusion's faTrustToken is renewed (getConfigurationOperation) before its own ``exp``
+  (toolbar/core/fusion_token.py), and once more when the token service says it expired: the
+  fetch it refused is then retried once with the fresh one.
 
 Public names: AgentMachine (phases: toolbar/core/states.py; effects: toolbar/core/effects.py).
 """
@@ -24,6 +27,7 @@ from toolbar.core import states
 from toolbar.core import twilio_errors
 from toolbar.core.effects import Effect
 from toolbar.core.errors import Failure
+from toolbar.core.fusion_token import renewal_delay_ms
 from toolbar.core.settings import DEFAULTS
 from toolbar.core.status import Status
 from toolbar.core.status import StatusLine
@@ -41,6 +45,7 @@ class AgentMachine:
         agent_id: the Fusion agent, once connected.
         device: the number of the current Device, or None.
         fusion_available: what Fusion was last told (True/False), None when unknown.
+        fa_token: the agent's JWT from Fusion (the token service's credential), once connected.
         reason: the not-ready reason the agent chose (a code of ``reasons``), or None.
         wrapup: the eventId of the call whose after-call work is under way, or None.
         wrapup_left: the seconds of wrap-up left.
@@ -67,6 +72,11 @@ class AgentMachine:
         self._told = None  # (available, reason) of the last publish
         self._wrapup_timer = None
         self._counter = 0
+        self.fa_token = None
+        self._fa_timer = None  # renews fa_token when it fires
+        self._renewal = None  # the number of the renewal under way
+        self._after_renewal = None  # the purpose of a fetch refused as expired, to retry
+        self._retry_request = None  # the number of that retry: it is not retried again
 
     # ---- Questions ----
 
@@ -99,12 +109,39 @@ class AgentMachine:
         self.status_line.show(progress_status("starting"))
         return [Effect(fx.CONNECT_FUSION)]
 
-    def fusion_connected(self, agent_id: str) -> list:
-        """UEF answered getConfiguration: tell Fusion the agent is logged in, not available."""
+    def fusion_connected(self, agent_id: str, fa_token: str, now: float) -> list:
+        """UEF answered getConfiguration (at ``now``, seconds since the epoch): tell Fusion
+        the agent is logged in, not available; renew ``fa_token`` before it expires."""
         if self.phase != states.INITIALIZING:
             return []
         self.agent_id = agent_id
-        return self._publish()
+        return self._publish() + self._keep_fa_token(fa_token, now)
+
+    # ---- Fusion's faTrustToken ----
+
+    def fa_token_renewed(self, renewal: int, fa_token: str, now: float) -> list:
+        """Renewal ``renewal`` got a fresh faTrustToken; a fetch refused as expired is retried."""
+        if renewal != self._renewal:
+            return []
+        self._renewal = None
+        effects = self._keep_fa_token(fa_token, now)
+        purpose, self._after_renewal = self._after_renewal, None
+        if purpose is None:
+            return effects
+        effects += self._fetch(purpose)
+        self._retry_request = self._token_request[0]
+        return effects
+
+    def fa_token_renewal_failed(self, renewal: int, failure: Failure) -> list:
+        """Fusion gave no new faTrustToken. Nothing is lost while the old one lasts (the next
+        refusal asks again); a fetch that waited for it fails with the reason."""
+        if renewal != self._renewal:
+            return []
+        self._renewal = None
+        purpose, self._after_renewal = self._after_renewal, None
+        if purpose is None:
+            return []
+        return self._token_refused(purpose, failure)
 
     def startup_failed(self, failure: Failure) -> list:
         """Start-up could not complete (a messages.Failure); the toolbar stays unusable."""
@@ -224,10 +261,10 @@ class AgentMachine:
         purpose = self._answered_fetch(request)
         if purpose is None:
             return []
-        if purpose == states.REFRESH:
-            detail = failure.detail or messages.failure_text(failure.kind)
-            return self._give_up(messages.REFRESH_FAILED, detail)
-        return self._give_up(failure.kind, failure.detail)
+        if failure.kind == messages.TOKEN_EXPIRED and request != self._retry_request:
+            self._after_renewal = purpose  # ask Fusion for a fresh one, then once more
+            return self._renew()
+        return self._token_refused(purpose, failure)
 
     def token_update_failed(self, device: int, failure: Failure) -> list:
         """The SDK refused the refreshed token of Device ``device``."""
@@ -292,7 +329,8 @@ class AgentMachine:
 
     def token_will_expire(self, device: int) -> list:
         """Device ``device`` says its token expires soon: fetch a new one (once at a time)."""
-        if not self._is_live(device) or self._token_request is not None:
+        if (not self._is_live(device) or self._token_request is not None
+                or self._after_renewal is not None):
             return []
         return self._fetch(states.REFRESH)
 
@@ -303,7 +341,11 @@ class AgentMachine:
         return self._device_gone()
 
     def timer_fired(self, timer: int) -> list:
-        """Timer ``timer`` ran out: a second of wrap-up, or the registration timer."""
+        """Timer ``timer`` ran out: the faTrustToken's renewal, a second of wrap-up, or the
+        registration's limit."""
+        if timer == self._fa_timer:
+            self._fa_timer = None
+            return self._renew()
         if timer is not None and timer == self._wrapup_timer:
             self.wrapup_left -= 1
             return self.end_wrapup() if self.wrapup_left <= 0 else self._wrapup_tick()
@@ -345,6 +387,7 @@ class AgentMachine:
         if self.phase == states.GOING_AVAILABLE:
             # Still waiting for the token: forget it; its answer will be ignored.
             self._token_request = None
+            self._after_renewal = None
             self.phase = states.UNAVAILABLE
             if not self.status_line.failed:
                 self.status_line.show(self.phase_status())
@@ -384,7 +427,31 @@ class AgentMachine:
 
     def _fetch(self, purpose):
         self._token_request = (self._next(), purpose)
-        return [Effect(fx.FETCH_TOKEN, request=self._token_request[0], purpose=purpose)]
+        return [Effect(fx.FETCH_TOKEN, request=self._token_request[0], purpose=purpose,
+                       fa_token=self.fa_token)]
+
+    def _token_refused(self, purpose, failure):
+        """A token could not be had for ``purpose``: the agent reads why, and is unavailable."""
+        if purpose == states.REFRESH:
+            detail = failure.detail or messages.failure_text(failure.kind)
+            return self._give_up(messages.REFRESH_FAILED, detail)
+        return self._give_up(failure.kind, failure.detail)
+
+    def _keep_fa_token(self, fa_token, now):
+        """Use ``fa_token`` from now on, and renew it in time (a timer) if its exp says when."""
+        self.fa_token = fa_token
+        delay = renewal_delay_ms(fa_token, now)
+        if delay is None:
+            self._fa_timer = None
+            return []
+        self._fa_timer = self._next()
+        return [Effect(fx.START_TIMER, timer=self._fa_timer, ms=delay)]
+
+    def _renew(self):
+        if self._renewal is not None:  # one at a time; its answer serves every waiter
+            return []
+        self._renewal = self._next()
+        return [Effect(fx.RENEW_FA_TOKEN, renewal=self._renewal)]
 
     def fusion_state(self) -> tuple:
         """``(available, reason)`` Fusion must be told: available only while registered and

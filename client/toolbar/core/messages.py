@@ -14,6 +14,7 @@ failure_text.
 
 # Failure kinds.
 TOKEN_REFUSED = "token-refused"  # the token service said no (401/403)
+TOKEN_EXPIRED = "token-expired"  # Fusion's faTrustToken expired, and a fresh one did not help
 TOKEN_RATE_LIMITED = "token-rate-limited"  # 429
 TOKEN_SERVICE_DOWN = "token-service-down"  # unreachable, 5xx, timed out
 TOKEN_BAD_RESPONSE = "token-bad-response"  # 200 without a usable token
@@ -26,6 +27,7 @@ UEF_TIMEOUT = "uef-timeout"  # Fusion did not answer within uefTimeoutMs
 UEF_ERROR = "uef-error"  # Fusion answered with an error
 UEF_CONFIGURATION = "uef-configuration"  # no agent id or faTrustToken from Fusion
 CONFIGURATION = "configuration"  # TOOLBAR_CONFIG is unusable
+FUSION_ORIGIN = "fusion-origin"  # framed by a page not in fusionOrigins: not started
 INTERNAL = "internal"  # a bug in the toolbar
 
 # The sentences of the agent's language, keyed by message id: client/locales/<language>.json,

@@ -27,6 +27,10 @@ SPEC = (
      "The name the toolbar gives UEF, and the SDK's appName."),
     ("tokenUrl", str, REQUIRED,
      "The token service's GET /token (same origin: Netlify proxies /api/*)."),
+    ("fusionOrigins", list, ["https://*.oraclecloud.com"],
+     ("The Fusion pages allowed to frame the toolbar: exact origins or https://*.<domain>; "
+     "any other frame makes it refuse to start. Narrow it (and netlify.toml's "
+     "frame-ancestors) to your own pods.")),
     ("uefTimeoutMs", int, 10000,
      "How long Fusion may take to answer a UEF request before the agent is told."),
     ("tokenTimeoutMs", int, 10000, "How long the token service may take to answer."),

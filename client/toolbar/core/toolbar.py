@@ -17,6 +17,8 @@ from toolbar.core.effects import answer
 from toolbar.core.errors import Failure
 from toolbar.core.machine import AgentMachine
 from toolbar.core.messages import CONFIGURATION
+from toolbar.core.messages import FUSION_ORIGIN
+from toolbar.core.origins import framing_refusal
 from toolbar.core.presentation import present
 from toolbar.core.settings import DEFAULTS
 from toolbar.core.status import StatusLine
@@ -27,8 +29,10 @@ class Toolbar:
     """The toolbar's decisions; read ``agent``, ``calls`` and ``status_line``, call methods."""
 
     def __init__(self, *, register_timeout_ms: int = DEFAULTS["registerTimeoutMs"],
-                 reasons=(), wrapup_seconds: int = DEFAULTS["wrapupSeconds"]) -> None:
+                 fusion_origins=DEFAULTS["fusionOrigins"], reasons=(),
+                 wrapup_seconds: int = DEFAULTS["wrapupSeconds"]) -> None:
         """``reasons``: ``[(code, label), ...]`` in the agent's language (languages.reason_labels)."""
+        self.fusion_origins = fusion_origins
         self.status_line = StatusLine()
         self.reasons = list(reasons)
         self.wrapup_seconds = wrapup_seconds
@@ -42,15 +46,28 @@ class Toolbar:
 
     # ---- Start-up ----
 
-    def start(self) -> list:
+    def start(self, parent_origin, ancestor_origin=None) -> list:
+        """Start, if the frame is Fusion's: ``parent_origin`` is the ``oraParentFrame`` query
+        parameter, ``ancestor_origin`` the browser's ``location.ancestorOrigins[0]`` (None
+        where it has none). Framed by any other page, the toolbar says why and never talks to
+        it (no CONNECT_FUSION)."""
+        refused = framing_refusal(parent_origin, ancestor_origin, self.fusion_origins)
+        if refused is not None:
+            return self.agent.startup_failed(Failure(FUSION_ORIGIN, refused))
         return self.agent.start()
 
     def configuration_failed(self, problem: str) -> list:
         """TOOLBAR_CONFIG is unusable (``problem`` names the keys): nothing can start."""
         return self.agent.startup_failed(Failure(CONFIGURATION, problem))
 
-    def fusion_connected(self, agent_id: str) -> list:
-        return self.agent.fusion_connected(agent_id)
+    def fusion_connected(self, agent_id: str, fa_token: str, now: float) -> list:
+        return self.agent.fusion_connected(agent_id, fa_token, now)
+
+    def fa_token_renewed(self, renewal: int, fa_token: str, now: float) -> list:
+        return self.agent.fa_token_renewed(renewal, fa_token, now)
+
+    def fa_token_renewal_failed(self, renewal: int, failure: Failure) -> list:
+        return self.agent.fa_token_renewal_failed(renewal, failure)
 
     def startup_failed(self, failure: Failure) -> list:
         return self.agent.startup_failed(failure)
@@ -112,7 +129,17 @@ class Toolbar:
     def dial(self, number: str) -> list:
         """A number typed in the dial form (no Fusion uuid: a generated eventId)."""
         number = "".join(str(number).split())
-        return self._calls(self.calls.dial(number, self._usable_device()))
+        return self._calls(self.calls.dial(number, self._usable_device(),
+                                           fa_token=self.agent.fa_token))
+
+    def dial_checked(self, key: str, refusal=None) -> list:
+        """The outbound policy's answer for call ``key``: a refusal code, or None to dial."""
+        return self._calls(self.calls.dial_checked(key, refusal, self._usable_device()))
+
+    def dial_check_failed(self, key: str) -> list:
+        """The outbound policy could not be asked (the service unreachable, say): dial all the
+        same, as the service decides again in /voice, and tells the agent there."""
+        return self.dial_checked(key, None)
 
     # ---- Tokens and the Device ----
 
@@ -215,7 +242,8 @@ class Toolbar:
         number = "".join(str(out_data.get("SVCMCA_ANI") or "").split())
         extra = {key: out_data[key] for key in out_data
                  if key.startswith("SVCMCA_") and key != "SVCMCA_ANI"}
-        return self._calls(self.calls.dial(number, self._usable_device(), uuid, extra))
+        return self._calls(self.calls.dial(number, self._usable_device(), uuid, extra,
+                                           fa_token=self.agent.fa_token))
 
     def data_updated(self, update_type: str, event_id: str) -> list:
         """onDataUpdated: OFFER_TIMEOUT stops the ringing; WRAPUP_CLOSED ends that call's
