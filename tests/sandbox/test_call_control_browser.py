@@ -129,8 +129,9 @@ def _count(page: SdkPage, name: str) -> int:
 
 def _answered_call(live: Sandbox, page: SdkPage) -> tuple[str, str]:
     """A caller rings in; alice answers; return (caller's sid, alice's call sid)."""
+    count = _count(page, "device:incoming") + 1  # before the call: it may ring at once
     caller = _caller_in_conference(live)
-    incoming = page.wait_for("device:incoming", count=_count(page, "device:incoming") + 1)
+    incoming = page.wait_for("device:incoming", count=count)
     assert incoming["from"] == CALLER  # the invitation shows the caller's number
     page.js("harness.call.accept()")
     wait_until(lambda: _labels(live, caller["name"]).get(f"offer:{ALICE}", {}).get("status")
