@@ -44,6 +44,7 @@ from server.config import Settings
 from server.errors import Forbidden
 from server.errors import ServiceError
 from server.errors import TwilioRestError
+from server.errors import error_code
 from server.outbound_policy import CLIENT_PREFIX
 from server.outbound_policy import OutboundPolicy
 from server.ratelimit import RequestLimits
@@ -89,8 +90,7 @@ def create_blueprint(settings: Settings, verifier: AgentVerifier, limits: Reques
             view, member = control.own_call(identity, call_sid)
             result = handler(identity, view, member, body)
         except (ServiceError, BadRequest, Conflict, NotFound) as error:
-            outcome = getattr(error, "code", None)
-            logger.info("call control refused", extra={**audit, "outcome": str(outcome)})
+            logger.info("call control refused", extra={**audit, "outcome": error_code(error)})
             raise
         logger.info("call control", extra={**audit, "outcome": "ok"})
         return {"call": call_sid, "action": action, **result}

@@ -13,12 +13,16 @@ what they carry and a fresh REST read, never from memory (docs/call-control.md):
 * a blind-transfer target did not answer: the call is offered to the team again;
 * a consultation target did not answer: the caller comes off hold with the agent.
 
+A callback about a conference or participant Twilio no longer has (it ended meanwhile; Twilio
+answers 20404) needs nothing more: it is logged and answered as done.
+
 Public names: CallEvents.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from collections.abc import Mapping
 
 from server.conference import CUSTOMER
@@ -26,11 +30,24 @@ from server.conference import CallView
 from server.conference import Conferences
 from server.conference import Role
 from server.conference import role_of
+from server.errors import TwilioRestError
+from server.twilio_formats import is_conference_sid
 from server.voice import nobody_available
 
 logger = logging.getLogger(__name__)
 
 _ANSWERING_ROLES = (Role.OFFER, Role.BLIND)
+_NOT_FOUND = 20404  # Twilio's code for a resource it does not have (any more)
+
+
+def _unless_gone(act: Callable[[], None]) -> None:
+    """Run ``act``; a conference or participant Twilio no longer has leaves nothing to do."""
+    try:
+        act()
+    except TwilioRestError as error:
+        if error.twilio_code != _NOT_FOUND:
+            raise
+        logger.info("callback about a call that is gone", extra={"event": "callback_gone"})
 
 
 class CallEvents:
@@ -42,20 +59,26 @@ class CallEvents:
     def conference_changed(self, form: Mapping[str, str]) -> None:
         """Act on one conference status callback (join and leave matter)."""
         event = form.get("StatusCallbackEvent")
+        if event in ("participant-join", "participant-leave") and \
+                is_conference_sid(form.get("ConferenceSid", "")):
+            _unless_gone(lambda: self._changed(event, form))
+
+    def invite_ended(self, query: Mapping[str, str], form: Mapping[str, str]) -> None:
+        """An invitation's call ended; act if it was never answered."""
+        if form.get("CallStatus") not in (None, "completed"):
+            _unless_gone(lambda: self._unanswered(query, form))
+
+    def _changed(self, event: str, form: Mapping[str, str]) -> None:
         label = form.get("ParticipantLabel", "")
-        sid, name = form.get("ConferenceSid", ""), form.get("FriendlyName", "")
-        if event not in ("participant-join", "participant-leave") or not sid:
-            return
+        sid, name = form["ConferenceSid"], form.get("FriendlyName", "")
         view = self._conferences.view(sid, name)
         if event == "participant-join":
             self._joined(view, label, form.get("CallSid", ""))
         elif label != CUSTOMER:
             self._left(view)
 
-    def invite_ended(self, query: Mapping[str, str], form: Mapping[str, str]) -> None:
-        """An invitation's call ended; act if it was never answered."""
-        if form.get("CallStatus") in (None, "completed"):
-            return  # answered: its leaving is a conference event
+    def _unanswered(self, query: Mapping[str, str], form: Mapping[str, str]) -> None:
+        # Only unanswered calls come here: an answered one's leaving is a conference event.
         view = self._conferences.by_name(query.get("conference", ""))
         if view is None or view.customer() is None:
             return

@@ -23,7 +23,7 @@ gets the same body, with a code made from its name ("method_not_allowed") and it
 (such as Allow on a 405) kept.
 
 Public names: ServiceError, InvalidToken, InvalidSignature, Forbidden, RateLimited, KeysUnavailable,
-TwilioRestError, error_response, init_app.
+TwilioRestError, error_response, error_code, init_app.
 """
 
 import logging
@@ -165,5 +165,11 @@ def _http_error(error: HTTPException) -> Response:
     # get_response() carries the headers that matter, such as Allow on a 405.
     kept = [(k, v) for k, v in error.get_response().headers if k.lower() not in _BODY_HEADERS]
     status = error.code or HTTPStatus.INTERNAL_SERVER_ERROR
-    code = re.sub(r"[^a-z0-9]+", "_", error.name.lower()).strip("_")
-    return error_response(status, code, error.description or error.name, kept)
+    return error_response(status, error_code(error), error.description or error.name, kept)
+
+
+def error_code(error: ServiceError | HTTPException) -> str:
+    """The ``code`` of error's JSON error body (for an HTTPException, its name in snake case)."""
+    if isinstance(error, ServiceError):
+        return error.code
+    return re.sub(r"[^a-z0-9]+", "_", error.name.lower()).strip("_")

@@ -1,9 +1,10 @@
-"""The formats Twilio insists on: Client identities, E.164 phone numbers and Call SIDs.
+"""The formats Twilio insists on: Client identities, E.164 phone numbers, Call and Conference
+SIDs.
 
 Configuration, token checks and call routing all test strings against these, so the rules live
 here once.
 
-Public names: IDENTITY_RULE, is_identity, is_e164, is_call_sid.
+Public names: IDENTITY_RULE, is_identity, is_e164, is_call_sid, is_conference_sid.
 """
 
 import re
@@ -12,6 +13,7 @@ import re
 _IDENTITY = re.compile(r"[A-Za-z0-9_]{1,121}")
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
+_CONFERENCE_SID = re.compile(r"CF[0-9a-fA-F]{32}")
 
 IDENTITY_RULE = "letters, digits and underscores only, at most 121 characters"
 
@@ -29,3 +31,8 @@ def is_e164(value: str) -> bool:
 def is_call_sid(value: str) -> bool:
     """Return whether value is a Call SID: CA and 32 hexadecimal characters."""
     return _CALL_SID.fullmatch(value) is not None
+
+
+def is_conference_sid(value: str) -> bool:
+    """Return whether value is a Conference SID: CF and 32 hexadecimal characters."""
+    return _CONFERENCE_SID.fullmatch(value) is not None

@@ -4,14 +4,13 @@ Only Twilio may ask: the X-Twilio-Signature header must match the URL Twilio was
 (TOOLBAR_PUBLIC_URL + "/voice", plus the query string if any) and the form parameters, or the
 answer is 403 in the JSON error shape. Then, by the call's To and From:
 
-* To is TWILIO_CALLER_ID (someone called our number): ring every TOOLBAR_AGENTS identity at once;
-  the first to answer gets the call. The Dial's action, POST /voice/dial-complete (signed the
-  same way), hangs up after a conversation, or tells the caller nobody is available.
-* A caller's conference (conference.py; joining it from here is not switched on yet, see
-  docs/call-control.md): its callbacks, POST /voice/conference, offer the call to every agent
-  when the caller is in (first to answer wins, the others stop ringing) and end a call whose
-  caller is left alone; POST /voice/invite-status hears that an offer or transfer went
-  unanswered (call_events.py).
+* To is TWILIO_CALLER_ID (someone called our number): the caller joins a conference of its own,
+  named after its CallSid, and hears music until an agent joins (conference.py). Its callbacks,
+  POST /voice/conference, offer the call to every TOOLBAR_AGENTS identity when the caller is
+  in (first to answer wins, the others stop ringing) and end a call whose caller is left
+  alone; POST /voice/invite-status hears that an offer or transfer went unanswered
+  (call_events.py). The Dial's action, POST /voice/dial-complete, hangs up after the
+  conference, or tells the caller nobody is available.
 * From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID;
   To is ``client:<identity>``: ring that agent. Either only if the outbound policy
   (outbound_policy.py) allows it and the agent has fewer than TOOLBAR_MAX_CALLS_PER_AGENT
@@ -36,10 +35,13 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from server.call_cap import CallCap
+from server.conference import CONFERENCE_EVENTS
+from server.conference import CUSTOMER
 from server.config import Settings
 from server.errors import InvalidSignature
 from server.outbound_policy import CLIENT_PREFIX
 from server.outbound_policy import OutboundPolicy
+from server.twilio_formats import is_call_sid
 from server.twilio_formats import is_identity
 from server.twilio_rest import TwilioRest
 
@@ -116,22 +118,27 @@ def route_call(
     """
     callee = params.get("To", "")
     if callee == settings.twilio_caller_id:
-        return _ring_agents(settings)
+        call_sid = params.get("CallSid", "")
+        # The conference's name is how the service finds the call again: only a real CallSid.
+        if not is_call_sid(call_sid):
+            return _refuse(NOT_ROUTABLE)
+        return _join_own_conference(call_sid, settings)
     caller = _client_identity(params.get("From", ""))
     if caller is not None:
         return _agent_call(caller, callee, params.get("CallSid", ""), settings, policy, cap)
     return _refuse(NOT_ROUTABLE)
 
 
-def _ring_agents(settings: Settings) -> VoiceResponse:
-    # With an action, Twilio asks /voice/dial-complete when the Dial ends instead of going
-    # on to the next verb: a caller whose agent hung up first must not then hear that
-    # nobody is available.
+def _join_own_conference(call_sid: str, settings: Settings) -> VoiceResponse:
+    # The caller starts nothing (it hears the music until an agent joins) and ends everything
+    # when it hangs up. With an action, Twilio asks /voice/dial-complete when it leaves the
+    # conference instead of going on to the next verb.
+    base = settings.public_url.rstrip("/") + "/voice"
     response = VoiceResponse()
-    action = settings.public_url.rstrip("/") + "/voice/dial-complete"
-    dial = response.dial(timeout=settings.dial_timeout, action=action)
-    for agent in settings.agents:
-        dial.client(agent)
+    dial = response.dial(action=base + "/dial-complete")
+    dial.conference(call_sid, participant_label=CUSTOMER, start_conference_on_enter=False,
+                    end_conference_on_exit=True, wait_url=settings.hold_music_url, beep=False,
+                    status_callback=base + "/conference", status_callback_event=CONFERENCE_EVENTS)
     return response
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from selenium.webdriver.common.by import By
 
+from server.voice import NOBODY_AVAILABLE
+from tests.browser.conftest import AGENT
 from tests.browser.conftest import TWILIO_API
 from tests.live import TIMEOUT
 from tests.live import wait_until
@@ -158,14 +160,49 @@ def far_end_hangs_up(toolbar, sid: str) -> None:
     toolbar.sandbox.api("POST", f"{TWILIO_API}/calls/{sid}/hangup").raise_for_status()
 
 
-def agent_leg(call: dict[str, Any]) -> dict[str, Any]:
-    return next(leg for leg in call["legs"] if leg["to"] == "client:alice_agent")
+def conference(toolbar, sid: str) -> dict[str, Any] | None:
+    """The conference of caller ``sid`` (named after its CallSid), or None before it joins."""
+    return next((room for room in toolbar.sandbox.twilio_state()["conferences"]
+                 if room["friendly_name"] == sid), None)
 
 
-def wait_agent_leg(toolbar, sid: str, status: str) -> dict[str, Any]:
-    """Wait until the agent's leg of call ``sid`` has ``status`` and the call has ended
-    (nothing left ringing); return the call."""
-    ended = ("completed", "busy", "no-answer", "canceled", "failed", "rejected")
-    return wait_until(lambda: (c := emulator_call(toolbar, sid))["status"] in ended
-                      and agent_leg(c)["status"] == status and c,
-                      TIMEOUT, f"the agent's leg of {sid} to be {status}")
+def offer(room: dict[str, Any] | None, agent: str = AGENT) -> dict[str, Any] | None:
+    """``agent``'s invitation into ``room`` (label ``offer:<agent>``), or None."""
+    participants = room["participants"] if room else []
+    return next((p for p in participants if p["label"] == f"offer:{agent}"), None)
+
+
+def wait_offered(toolbar, sid: str) -> str:
+    """Wait until caller ``sid`` waits in its own conference and the agent's invitation into
+    it rings; return the invitation's CallSid (the agent's call, as the SDK knows it)."""
+    def check():
+        room = conference(toolbar, sid)
+        invited = offer(room)
+        customer = next((p for p in room["participants"] if p["label"] == "customer"), None) \
+            if room else None
+        return (invited and customer and customer["status"] == "connected"
+                and emulator_call(toolbar, invited["call_sid"])["status"] == "ringing"
+                and invited["call_sid"])
+    return wait_until(check, TIMEOUT, f"the agent invited into the conference of {sid}")
+
+
+def wait_talking(toolbar, sid: str, event_id: str) -> dict[str, Any]:
+    """Wait until the caller ``sid`` and the agent's call ``event_id`` talk in the caller's
+    conference; return the conference."""
+    def check():
+        room = conference(toolbar, sid)
+        invited = offer(room)
+        return (room["status"] == "in-progress" and invited["call_sid"] == event_id
+                and invited["status"] == "connected"
+                and emulator_call(toolbar, sid)["status"] == "in-progress" and room)
+    return wait_until(check, TIMEOUT, f"{event_id} talking with the caller {sid}")
+
+
+def wait_declined(toolbar, sid: str, event_id: str) -> dict[str, Any]:
+    """Wait until the agent's call ``event_id`` ended unanswered and the caller ``sid`` heard
+    that nobody is available (no other agent rings in the sandbox); return the caller's call."""
+    wait_emulator(toolbar, event_id, "rejected")
+    call = wait_emulator(toolbar, sid, "completed")
+    assert call["said"] == [NOBODY_AVAILABLE], call
+    assert offer(conference(toolbar, sid)) is None  # nothing left ringing
+    return call

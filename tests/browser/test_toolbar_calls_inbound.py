@@ -1,8 +1,9 @@
 """Inbound calls, driven from the toolbar and from Fusion, on both interpreters.
 
 Each test checks three views: the UEF operations the host received (one eventId, the
-CallSid; inData = newCommEvent's outData; the close reason), the emulator's call, and the
-toolbar's call panel.
+agent's CallSid; inData = newCommEvent's outData; the close reason), the emulator's calls and
+the caller's conference (the caller waits in a conference of its own; the agent's call is an
+invitation into it), and the toolbar's call panel.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.calls import CALLER
-from tests.browser.calls import agent_leg
 from tests.browser.calls import check_correlated
 from tests.browser.calls import click
 from tests.browser.calls import click_host
@@ -20,13 +20,15 @@ from tests.browser.calls import far_end_hangs_up
 from tests.browser.calls import operations
 from tests.browser.calls import panel
 from tests.browser.calls import ring
-from tests.browser.calls import wait_agent_leg
 from tests.browser.calls import wait_call_operations
 from tests.browser.calls import wait_call_state
+from tests.browser.calls import wait_declined
 from tests.browser.calls import wait_emulator
 from tests.browser.calls import wait_host_visible
+from tests.browser.calls import wait_offered
 from tests.browser.calls import wait_operations
 from tests.browser.calls import wait_panel
+from tests.browser.calls import wait_talking
 from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
@@ -46,8 +48,8 @@ def _ringing(toolbar, caller: str = CALLER) -> tuple[str, str]:
     assert state["caller"] == caller and state["answer"] and state["decline"], state
     assert state["direction"] == "inbound" and not state["canDial"]
     wait_host_visible(toolbar, "incoming-dialog")
-    # The eventId is the agent leg's CallSid: the emulator finds the call by it.
-    assert wait_emulator(toolbar, event_id, "ringing")["sid"] == sid
+    # The eventId is the CallSid of the agent's invitation into the caller's conference.
+    assert wait_offered(toolbar, sid) == event_id
     return sid, event_id
 
 
@@ -81,8 +83,7 @@ def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
     state = wait_call_state(toolbar, "active")
     assert state["hangup"] and state["mute"] == "false" and state["keypad"], state
     wait_operations(toolbar, ["newCommEvent", "startCommEvent"])
-    call = wait_emulator(toolbar, sid, "in-progress")
-    assert agent_leg(call)["status"] == "in-progress"
+    wait_talking(toolbar, sid, event_id)
     wait_host_visible(toolbar, "screen-pop")
     _unavailable_refused(toolbar, event_id)
     click(toolbar, "#hangup")
@@ -90,8 +91,8 @@ def test_inbound_accept_in_toolbar_then_agent_hangs_up(toolbar):
     check_correlated(toolbar, ops, event_id, INBOUND, CALLER)
     assert close_reason(ops) == "WRAPUP"
     call = wait_emulator(toolbar, sid, "completed")
-    # The agent hung up first: the Dial's action hangs up on the caller, who hears nothing.
-    assert call["said"] == [] and call["actions"][0]["params"]["DialCallStatus"] == "completed"
+    # The agent hung up first: the caller, left alone, is hung up on and hears nothing.
+    assert call["said"] == [] and wait_emulator(toolbar, event_id, "completed")
     wait_call_state(toolbar, "idle")
     wait_host_visible(toolbar, "wrapup")
     # The call is over (the agent closes Fusion's wrap-up): the refusal's warning gives way
@@ -113,12 +114,13 @@ def test_inbound_accept_in_fusion_then_far_end_hangs_up(toolbar):
     assert command["result"] == "success" and command["eventId"] == event_id
     # The SDK reports the call accepted before its answer reaches Twilio; the caller hangs
     # up on a call Twilio has connected (earlier it is an abandoned call, rightly).
-    wait_emulator(toolbar, sid, "in-progress")
+    wait_talking(toolbar, sid, event_id)
     far_end_hangs_up(toolbar, sid)
     ops = wait_operations(toolbar, ["newCommEvent", "startCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, event_id, INBOUND, CONTACT)
     assert close_reason(ops) == "WRAPUP"
     assert wait_emulator(toolbar, sid, "completed")
+    wait_emulator(toolbar, event_id, "completed")
     wait_call_state(toolbar, "idle")
 
 
@@ -137,24 +139,27 @@ def test_inbound_declined_abandoned_timed_out(toolbar):
     sid, event_id = _ringing(toolbar)
     click(toolbar, "#decline")
     _ended(toolbar, event_id, "REJECT")
-    wait_agent_leg(toolbar, sid, "rejected")
+    wait_declined(toolbar, sid, event_id)
 
     sid, event_id = _ringing(toolbar)
     click_host(toolbar, "#incoming-decline")
     _ended(toolbar, event_id, "REJECT")
-    wait_agent_leg(toolbar, sid, "rejected")
+    wait_declined(toolbar, sid, event_id)
     command = [c for c in toolbar.commands() if c["command"] == "reject"][-1]
     assert command["result"] == "success" and command["eventId"] == event_id
 
     sid, event_id = _ringing(toolbar)
     far_end_hangs_up(toolbar, sid)
     _ended(toolbar, event_id, "ABANDONED")
-    wait_emulator(toolbar, sid, "canceled")
+    # Twilio answered the caller into its conference: its call completes; the invitation
+    # stops ringing.
+    wait_emulator(toolbar, sid, "completed")
+    wait_emulator(toolbar, event_id, "canceled")
 
     sid, event_id = _ringing(toolbar)
     click_host(toolbar, "#offer-timeout")
     _ended(toolbar, event_id, "MISSED")
-    wait_agent_leg(toolbar, sid, "rejected")  # it stopped ringing
+    wait_declined(toolbar, sid, event_id)  # it stopped ringing
     toolbar.check_clean()
 
 
@@ -174,7 +179,7 @@ def test_inbound_second_call_while_busy(toolbar):
     ops = wait_call_operations(toolbar, second_id, ["newCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, second_id, INBOUND, "+15557770002")
     assert close_reason(ops) == "MISSED"
-    assert wait_agent_leg(toolbar, second, "rejected")["sid"] == second
+    wait_declined(toolbar, second, second_id)
     state = panel(toolbar)
     assert state["state"] == "active" and state["caller"] == CALLER, state
     assert "Declined a call from +15557770002" in state["status"]

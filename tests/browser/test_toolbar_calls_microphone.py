@@ -19,9 +19,10 @@ from tests.browser.calls import click
 from tests.browser.calls import click_host
 from tests.browser.calls import close_reason
 from tests.browser.calls import ring
-from tests.browser.calls import wait_agent_leg
 from tests.browser.calls import wait_call_operations
 from tests.browser.calls import wait_call_state
+from tests.browser.calls import wait_declined
+from tests.browser.calls import wait_offered
 from tests.browser.calls import wait_panel
 from tests.browser.conftest import Toolbar
 from tests.browser.conftest import finish
@@ -71,14 +72,14 @@ def test_microphone_denied_inbound_and_outbound(no_microphone):
                           r"ConnectionError \(53000\)")
     toolbar.go_available()
     sid = ring(toolbar, CALLER)
+    event_id = wait_offered(toolbar, sid)
     state = wait_call_state(toolbar, "ringing")
     click(toolbar, "#answer")
     state = wait_panel(toolbar, lambda s: "Allow the microphone" in s["status"],
                        "the agent to be told about the microphone")
     assert state["tone"] == "error"
     wait_call_state(toolbar, "idle")
-    call = wait_agent_leg(toolbar, sid, "rejected")
-    event_id = next(leg["sid"] for leg in call["legs"] if leg["to"] == "client:alice_agent")
+    wait_declined(toolbar, sid, event_id)
     ops = wait_call_operations(toolbar, event_id, ["newCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, event_id, "ORA_SVC_INBOUND", CALLER)
     assert close_reason(ops) == "REJECT"

@@ -2,13 +2,18 @@
 
 The sandbox runs in process (rest_kit.py), so a second instance of the service can be built
 from the same settings: it must give the same answers, since what a call is lives in Twilio.
-alice_agent answers on tests/pages/sdk.html; bob_agent and carol_agent have no Device, so their
-offers fail at once, as an unregistered agent's do on Twilio.
+Callers ring the sandbox number, so /voice puts each in a conference of its own. alice_agent
+answers on tests/pages/sdk.html; bob_agent gets a page of his own (a second window) where a
+test needs him; otherwise he and carol_agent have no Device, so their offers fail at once, as
+an unregistered agent's do on Twilio.
 """
 
 from __future__ import annotations
 
-import uuid
+import io
+import json
+import logging
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +28,7 @@ from sandbox.runner import Sandbox
 from sandbox.signaling.calls import NO_ANSWER_NUMBER
 from sandbox.signaling.switchboard import Fault
 from server import create_app
+from server import logs
 from server.voice import NOBODY_AVAILABLE
 from tests.error_shape import assert_error
 from tests.live import LiveSandbox
@@ -33,6 +39,7 @@ pytestmark = pytest.mark.browser
 CALLER = "+15551230001"
 TARGET = "+15551230009"  # a simulated phone: answers after a second
 ALICE = "alice_agent"
+BOB = "bob_agent"
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +54,44 @@ def no_faults(live) -> Iterator[None]:
     live.run_on_loop(live.emulator.clear())
 
 
+def _driven(live: Sandbox) -> LiveSandbox:
+    return LiveSandbox(port=live.config.port, signaling_port=live.config.signaling_port,
+                       process=None)
+
+
 @pytest.fixture
 def page(browser, live) -> SdkPage:
-    driven = LiveSandbox(port=live.config.port, signaling_port=live.config.signaling_port,
-                         process=None)
-    return SdkPage(browser, driven).open(ALICE)
+    return SdkPage(browser, _driven(live)).open(ALICE)
+
+
+@pytest.fixture
+def bob(browser, live, page) -> Iterator[SdkPage]:
+    """bob_agent's SDK page, registered, in a second window of the same Chromium."""
+    browser.driver.switch_to.new_window("window")
+    bob = SdkPage(browser, _driven(live)).open(BOB)
+    bob.register()
+    yield bob
+    browser.driver.switch_to.window(bob.window)
+    browser.driver.close()  # its socket closes: the emulator forgets bob
+    browser.driver.switch_to.window(page.window)
+
+
+def _bearer(live: Sandbox, agent: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {live.agents.token_for(agent)}"}
 
 
 def _api(live: Sandbox, method: str, path: str, agent: str = ALICE, **kwargs: Any):
-    headers = {"Authorization": f"Bearer {live.agents.token_for(agent)}"}
-    return requests.request(method, live.config.service_url + path, headers=headers,
-                            timeout=30, **kwargs)
+    """A request to the sandbox's own instance of the service."""
+    return requests.request(method, live.config.service_url + path,
+                            headers=_bearer(live, agent), timeout=30, **kwargs)
+
+
+def _instance(live: Sandbox, **overrides: str) -> Callable[..., Any]:
+    """Another instance of the service (the sandbox's settings with ``overrides``): its
+    ``post(path, agent=ALICE, **kwargs)``."""
+    client = create_app(product_settings(live, **overrides)).test_client()
+    return lambda path, agent=ALICE, **kwargs: client.post(path, headers=_bearer(live, agent),
+                                                           **kwargs)
 
 
 def _state(live: Sandbox) -> dict[str, Any]:
@@ -83,25 +117,22 @@ def _rest_status(live: Sandbox, sid: str) -> str:
 
 
 def _caller_in_conference(live: Sandbox) -> dict[str, str]:
-    """A customer in a caller's conference, labelled and called back as the product's are;
-    return {"sid": the customer's call, "name": the conference's friendly name}."""
-    name = "CA" + uuid.uuid4().hex
-    events = ["start", "end", "join", "leave"]
-    participant = product_rest(live).call(lambda c: c.conferences(name).participants.create(
-        from_=live.credentials.caller_id, to=CALLER, label="customer",
-        start_conference_on_enter=False, end_conference_on_exit=True,
-        conference_status_callback=live.config.service_url + "/voice/conference",
-        conference_status_callback_event=events))
-    return {"sid": participant.call_sid, "name": name}
+    """A phone calls the sandbox number; /voice puts it in a conference named after its
+    CallSid. Return {"sid": the caller's call, "name": the conference's friendly name}."""
+    call = live.run_on_loop(live.emulator.place_call(CALLER, live.credentials.caller_id))
+    return {"sid": call["sid"], "name": call["sid"]}
+
+
+def _count(page: SdkPage, name: str) -> int:
+    return len([event for event in page.events() if event["name"] == name])
 
 
 def _answered_call(live: Sandbox, page: SdkPage) -> tuple[str, str]:
     """A caller rings in; alice answers; return (caller's sid, alice's call sid)."""
+    count = _count(page, "device:incoming") + 1  # before the call: it may ring at once
     caller = _caller_in_conference(live)
-    incoming = page.wait_for("device:incoming", count=len(
-        [e for e in page.events() if e["name"] == "device:incoming"]) + 1)
-    # The customer's number as Twilio has it (here a REST call's From, the account's number).
-    assert incoming["from"] == live.credentials.caller_id
+    incoming = page.wait_for("device:incoming", count=count)
+    assert incoming["from"] == CALLER  # the invitation shows the caller's number
     page.js("harness.call.accept()")
     wait_until(lambda: _labels(live, caller["name"]).get(f"offer:{ALICE}", {}).get("status")
                == "connected" and _room(live, caller["name"])["status"] == "in-progress",
@@ -131,16 +162,12 @@ def test_hold_blind_transfer_and_refusals_on_a_live_call(live, page):
     assert _labels(live, room)["customer"]["hold"] is True
     played = _call(live, caller_sid)["played"]
     assert played[-1]["as"] == "hold" and "holdmusic" in played[-1]["url"]
-    other = create_app(product_settings(live)).test_client()  # a second instance
-    headers = {"Authorization": f"Bearer {live.agents.token_for(ALICE)}"}
-    assert other.post(f"/calls/{alice_sid}/hold", json={"hold": False},
-                      headers=headers).get_json()["hold"] is False
+    other = _instance(live)
+    assert other(f"/calls/{alice_sid}/hold", json={"hold": False}).get_json()["hold"] is False
     assert _labels(live, room)["customer"]["hold"] is False
 
     # Another agent's view of alice's call, an unknown call, junk bodies, targets refused.
-    for post in (lambda path, agent=ALICE, **kw: _api(live, "POST", path, agent, **kw),
-                 lambda path, agent=ALICE, **kw: other.post(path, headers={
-                     "Authorization": f"Bearer {live.agents.token_for(agent)}"}, **kw)):
+    for post in (lambda path, agent=ALICE, **kw: _api(live, "POST", path, agent, **kw), other):
         assert_error(post(f"/calls/{alice_sid}/hold", "bob_agent", json={"hold": True}),
                            403, "not_your_call")
         assert_error(post(f"/calls/{caller_sid}/hold", json={"hold": True}),
@@ -200,3 +227,179 @@ def test_consult_then_cancel_brings_the_caller_back(live, page):
     assert _rest_status(live, caller_sid) == "in-progress"
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     page.wait_for("call:disconnect")
+
+
+def test_blind_transfer_to_an_agent_rings_them_with_the_callers_number(live, page, bob):
+    """The team offer rings alice and bob; alice answers (bob stops ringing), then transfers
+    blind to bob: she is released at once, the caller waits on hold music while bob's SDK
+    rings with the caller's number and TransferredBy; bob answers and talks to the caller.
+    The audit line says who did what, as production writes it, without a token."""
+    stream = io.StringIO()
+    handler, root = logs.json_handler(stream), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        _blind_transfer_to_bob(live, page, bob)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (audit,) = [line for line in lines if line.get("event") == "call_control"]
+    assert {k: audit[k] for k in ("agent", "action", "target", "outcome")} == {
+        "agent": ALICE, "action": "transfer", "target": BOB, "outcome": "ok"}
+    assert audit["call"].startswith("CA")
+    for agent in (ALICE, BOB):
+        assert live.agents.token_for(agent).split(".")[-1] not in stream.getvalue()
+    assert live.credentials.api_key_secret not in stream.getvalue()
+
+
+def _blind_transfer_to_bob(live: Sandbox, page: SdkPage, bob: SdkPage) -> None:
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    bob.wait_for("call:cancel")  # the team offer: the first to answer wins
+
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer", json={"to": BOB, "mode": "blind"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    incoming = bob.wait_for("device:incoming", count=2)
+    assert incoming["from"] == CALLER and incoming["custom"] == {"TransferredBy": ALICE}
+    labels = _labels(live, room)
+    assert set(labels) == {"customer", f"blind:{BOB}"} and labels["customer"]["hold"] is True
+    assert _call(live, caller_sid)["played"][-1]["as"] == "hold"
+
+    bob.js("harness.call.accept()")
+    wait_until(lambda: (labels := _labels(live, room)).get(f"blind:{BOB}", {})
+               .get("status") == "connected" and not labels["customer"]["hold"],
+               what="bob talking to the caller, off hold")
+    assert _labels(live, room)[f"blind:{BOB}"]["call_sid"] == incoming["callSid"]
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    bob.wait_for("call:disconnect")
+
+
+def test_unanswered_blind_transfer_offers_the_caller_to_the_team_again(live, page):
+    """carol cannot answer (no Device): her invitation fails, and the caller, never dropped,
+    is offered to the team again: alice's SDK rings with the caller's number once more."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer",
+                    json={"to": "carol_agent", "mode": "blind"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    incoming = page.wait_for("device:incoming", count=2)
+    assert incoming["from"] == CALLER and incoming["callSid"] != alice_sid
+    assert _rest_status(live, caller_sid) == "in-progress"
+    page.js("harness.call.accept()")
+    wait_until(lambda: _labels(live, room).get(f"offer:{ALICE}", {}).get("call_sid")
+               == incoming["callSid"] and _labels(live, room)[f"offer:{ALICE}"]["status"]
+               == "connected", what="alice talking to the caller again")
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect", count=2)
+
+
+def test_twilio_too_slow_never_loses_the_caller(live, page):
+    """Under rest_slow an instance whose REST timeout is shorter than Twilio's delay refuses
+    the transfer in words (503) before changing anything: the caller stays with alice."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    impatient = _instance(live, TWILIO_REST_TIMEOUT="1")
+    live.run_on_loop(live.emulator.inject(Fault.REST_SLOW))
+    assert_error(impatient(f"/calls/{alice_sid}/transfer", json={"to": TARGET, "mode": "blind"}),
+                 503, "twilio_unavailable")
+    live.run_on_loop(live.emulator.clear())
+    labels = _labels(live, room)
+    assert set(labels) == {"customer", f"offer:{ALICE}"} and not labels["customer"]["hold"]
+    assert _rest_status(live, caller_sid) == "in-progress"
+    assert page.js("return harness.call.status()") == "open"
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect")
+
+
+@pytest.mark.parametrize("bob_declines", [True, False], ids=["declined", "rang-out"])
+def test_blind_transfer_bob_does_not_take_offers_the_caller_to_the_team_again(
+        live, page, bob, bob_declines):
+    """An instance with TOOLBAR_TRANSFER_TIMEOUT=5 transfers alice's caller to bob, who
+    declines or lets it ring for 5 s: the invitation ends unanswered (the callback reaches the
+    sandbox's own instance: nothing was kept in memory) and the whole team rings again;
+    alice takes the caller."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    bob.wait_for("call:cancel")
+    short = _instance(live, TOOLBAR_TRANSFER_TIMEOUT="5")
+    response = short(f"/calls/{alice_sid}/transfer", json={"to": BOB, "mode": "blind"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    transferred = bob.wait_for("device:incoming", count=2)
+    if bob_declines:
+        bob.js("harness.call.reject()")
+        bob.wait_for("call:reject")
+    else:
+        bob.wait_for("call:cancel", count=2)  # rang out
+    assert _call(live, transferred["callSid"])["status"] == (
+        "rejected" if bob_declines else "no-answer")
+    again = page.wait_for("device:incoming", count=2)
+    assert again["from"] == CALLER
+    bob.wait_for("device:incoming", count=3)  # the whole team, bob too
+    assert _rest_status(live, caller_sid) == "in-progress"
+    page.js("harness.call.accept()")
+    wait_until(lambda: _labels(live, room).get(f"offer:{ALICE}", {}).get("status")
+               == "connected", what="alice talking to the caller again")
+    bob.wait_for("call:cancel", count=2 if bob_declines else 3)
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect", count=2)
+
+
+def _consulting_bob(live: Sandbox, page: SdkPage, bob: SdkPage) -> tuple[str, str, str]:
+    """alice answers, consults bob, bob answers: the caller on hold while they talk. Return
+    (the caller's sid, the conference's name, alice's call sid)."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    bob.wait_for("call:cancel")
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer",
+                    json={"to": BOB, "mode": "consult"})
+    assert response.status_code == 200, response.text
+    incoming = bob.wait_for("device:incoming", count=2)
+    assert incoming["from"] == CALLER and incoming["custom"] == {"TransferredBy": ALICE}
+    bob.js("harness.call.accept()")
+    wait_until(lambda: _labels(live, room).get(f"consult:{BOB}", {}).get("status")
+               == "connected", what="bob in the consultation")
+    labels = _labels(live, room)
+    assert labels["customer"]["hold"] is True and labels[f"offer:{ALICE}"]["status"] == "connected"
+    return caller_sid, room, alice_sid
+
+
+def test_consult_then_complete_leaves_caller_and_target(live, page, bob):
+    """Consult bob, then complete: alice leaves, the caller comes off hold and talks to bob."""
+    caller_sid, room, alice_sid = _consulting_bob(live, page, bob)
+    response = _api(live, "POST", f"/calls/{alice_sid}/consult", json={"action": "complete"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    labels = _labels(live, room)
+    assert set(labels) == {"customer", f"consult:{BOB}"} and not labels["customer"]["hold"]
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    bob.wait_for("call:disconnect")
+
+
+def test_consult_then_conference_then_leave(live, page, bob):
+    """Consult bob, then conference: all three talk; alice leaves: caller and bob go on; the
+    caller hanging up ends the call for bob."""
+    caller_sid, room, alice_sid = _consulting_bob(live, page, bob)
+    response = _api(live, "POST", f"/calls/{alice_sid}/consult", json={"action": "conference"})
+    assert response.status_code == 200, response.text
+    labels = _labels(live, room)
+    assert set(labels) == {"customer", f"offer:{ALICE}", f"consult:{BOB}"}
+    assert not labels["customer"]["hold"]
+    assert all(p["status"] == "connected" for p in labels.values())
+    response = _api(live, "POST", f"/calls/{alice_sid}/leave")
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    assert set(_labels(live, room)) == {"customer", f"consult:{BOB}"}
+    assert _rest_status(live, caller_sid) == "in-progress"
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    bob.wait_for("call:disconnect")
+    assert _room(live, room)["status"] == "completed"

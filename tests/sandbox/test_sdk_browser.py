@@ -36,6 +36,7 @@ class SdkPage:
 
     def open(self, agent: str = AGENT) -> SdkPage:
         """Load the page and build a Device with a fresh token for ``agent``."""
+        self.window = self.browser.driver.current_window_handle
         self.browser.driver.get(self.sandbox.toolbar_origin + PAGE)
         self.browser.wait(lambda driver: driver.execute_script(
             "return Boolean(window.harness && window.Twilio)"), what="the SDK page")
@@ -43,6 +44,8 @@ class SdkPage:
         return self
 
     def js(self, script: str, *args: Any) -> Any:
+        # Several agents' pages may share the browser, one window each.
+        self.browser.driver.switch_to.window(self.window)
         return self.browser.driver.execute_script(script, *args)
 
     def events(self) -> list[dict[str, Any]]:
@@ -147,7 +150,8 @@ def test_dropped_connection_reconnects_and_reregisters(page, browser):
 
 
 def test_incoming_call_rings_is_accepted_and_the_caller_hangs_up(page):
-    """An injected call reaches the agent with From; accepted, then ended by the caller."""
+    """An injected call reaches the agent with From, as an invitation into the caller's own
+    conference; accepted, then ended by the caller."""
     page.register()
     response = page.sandbox.api("POST", f"{API}/calls", json={"from": CALLER})
     assert response.status_code == 201
@@ -157,10 +161,13 @@ def test_incoming_call_rings_is_accepted_and_the_caller_hangs_up(page):
     assert incoming["to"] == f"client:{AGENT}"
     page.js("harness.call.accept()")
     page.wait_for("call:accept")
-    call = page.wait_for_status(sid, "in-progress")
+    page.wait_for_status(sid, "in-progress")
     assert page.call(sid)["webhook"]["status"] == 200  # the service checked the signature
-    assert [leg["status"] for leg in call["legs"] if leg["to"] == f"client:{AGENT}"] == [
-        "in-progress"]
+    page.wait_for_status(incoming["callSid"], "in-progress")
+    (room,) = [room for room in page.sandbox.twilio_state()["conferences"]
+               if room["friendly_name"] == sid]
+    assert {p["label"]: p["call_sid"] for p in room["participants"]} == {
+        "customer": sid, f"offer:{AGENT}": incoming["callSid"]}
     assert page.sandbox.api("POST", f"{API}/calls/{sid}/hangup").ok
     page.wait_for("call:disconnect")
     assert page.call(sid)["status"] == "completed"

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from server.twilio_formats import is_call_sid
 from server.twilio_formats import is_e164
 from server.twilio_formats import is_identity
 
@@ -150,3 +151,4 @@ def test_junk_signed_webhook_gets_valid_twiml_dialling_only_valid_targets(twilio
     assert root.tag == "Response"
     assert all(is_e164(number.text) for number in root.iter("Number"))
     assert all(is_identity(client.text) for client in root.iter("Client"))
+    assert all(is_call_sid(room.text) for room in root.iter("Conference"))

@@ -86,11 +86,14 @@ def test_logs_never_carry_a_secret(make_app, environ, idp, captured, twilio):
     proxied.get("/token", headers={"Authorization": f"Bearer {agent_jwt}", "X-Nf-Sign": "x.y.z"})
     proxied.post("/dial-check", json={"to": "+14155550123"}, headers=bearer)
     proxied.post("/dial-check", json={"to": "+19005550100"}, headers=bearer)
+    proxied.post("/calls/CA-not-a-call/hold", json={"hold": True}, headers=bearer)
     signatures = []
     for params, path in [({"From": "client:alice", "To": "+14155550123"}, "/voice"),
                          ({"From": "client:alice", "To": "+882134000001"}, "/voice"),
                          ({"From": "+14155550123", "To": environ["TWILIO_CALLER_ID"]}, "/voice"),
-                         ({"DialCallStatus": "completed"}, "/voice/dial-complete")]:
+                         ({"DialCallStatus": "completed"}, "/voice/dial-complete"),
+                         ({"StatusCallbackEvent": "participant-join", "ConferenceSid": "CF-gone"},
+                          "/voice/conference")]:
         twilio.voice_url = "https://toolbar.example.test/api" + path
         signature = twilio.validator.compute_signature(twilio.voice_url, params)
         signatures.append(signature)
@@ -100,7 +103,11 @@ def test_logs_never_carry_a_secret(make_app, environ, idp, captured, twilio):
     twilio.client.get("/nowhere", headers=bearer)
 
     text = captured.getvalue()
-    assert len(_request_lines(captured)) >= 11
+    assert len(_request_lines(captured)) >= 13
+    audit = next(line for line in captured.read_lines() if line.get("event") == "call_control")
+    assert {k: audit[k] for k in ("agent", "call", "action", "target", "outcome")} == {
+        "agent": "alice", "call": "CA-not-a-call", "action": "hold", "target": None,
+        "outcome": "not_found"}
     secrets = [environ["TWILIO_API_KEY_SECRET"], environ["TWILIO_AUTH_TOKEN"], NF_SECRET,
                agent_jwt, foreign_jwt, access_token, sign, *signatures]
     for secret in secrets:

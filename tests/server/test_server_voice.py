@@ -48,15 +48,29 @@ def test_voice_agent_calls_another_agent(twilio):
     assert verbs(response) == [("Dial", {"callerId": CALLER_ID}, [("Client", "bob_2")])]
 
 
-def test_voice_inbound_call_rings_every_agent(twilio):
-    """A call to our number rings all agents at once; when the Dial ends, Twilio asks
-    /voice/dial-complete (instead of going on to a "nobody is available")."""
+def test_voice_inbound_call_joins_a_conference_of_its_own(twilio):
+    """A call to our number joins a conference named after its CallSid, as the customer: it
+    waits with music, ends the conference when it hangs up, and its callbacks reach the
+    service; when it leaves, Twilio asks /voice/dial-complete."""
     response = twilio.post({"From": "+14155550123", "To": CALLER_ID, "CallSid": "CA" + "1" * 32})
 
     assert verbs(response) == [
-        ("Dial", {"timeout": "20", "action": DIAL_COMPLETE_URL},
-         [("Client", "alice"), ("Client", "bob_2")]),
+        ("Dial", {"action": DIAL_COMPLETE_URL}, [("Conference", "CA" + "1" * 32)]),
     ]
+    (room,) = ET.fromstring(response.data).iter("Conference")
+    assert room.attrib == {
+        "participantLabel": "customer", "startConferenceOnEnter": "false",
+        "endConferenceOnExit": "true", "beep": "false",
+        "waitUrl": "https://twimlets.com/holdmusic?Bucket=com.twilio.music.classical",
+        "statusCallback": DIAL_COMPLETE_URL.replace("dial-complete", "conference"),
+        "statusCallbackEvent": "start end join leave"}
+
+
+def test_voice_inbound_call_without_a_call_sid_is_refused(twilio):
+    """No CallSid, no conference name the service could find again: a spoken refusal."""
+    response = twilio.post({"From": "+14155550123", "To": CALLER_ID, "CallSid": "CA-junk"})
+
+    assert verbs(response) == refusal(NOT_ROUTABLE)
 
 
 @pytest.mark.parametrize(("status", "expected"), [
@@ -88,13 +102,15 @@ def test_voice_dial_complete_checks_the_signature(twilio, assert_error):
     )
 
 
-def test_voice_inbound_ring_time_follows_setting(make_app, twilio):
-    """TOOLBAR_DIAL_TIMEOUT sets how long inbound calls ring."""
-    client = make_app(TOOLBAR_DIAL_TIMEOUT="45").test_client()
+def test_voice_hold_music_follows_setting(make_app, twilio):
+    """TOOLBAR_HOLD_MUSIC_URL is what a waiting caller hears."""
+    client = make_app(TOOLBAR_HOLD_MUSIC_URL="https://music.example.test/wait.mp3").test_client()
 
-    response = twilio.post({"From": "+14155550123", "To": CALLER_ID}, via=client)
+    response = twilio.post({"From": "+14155550123", "To": CALLER_ID, "CallSid": "CA" + "2" * 32},
+                           via=client)
 
-    assert verbs(response)[0][1] == {"timeout": "45", "action": DIAL_COMPLETE_URL}
+    (room,) = ET.fromstring(response.data).iter("Conference")
+    assert room.attrib["waitUrl"] == "https://music.example.test/wait.mp3"
 
 
 @pytest.mark.parametrize(
