@@ -12,6 +12,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from tests.live import Browser
 from tests.live import LiveSandbox
 from tests.live import chrome_options
+from tests.live import count_page_changes
 from tests.live import run_sandbox
 
 
@@ -25,6 +26,7 @@ def sandbox() -> Iterator[LiveSandbox]:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[WebDriver]:
     driver = webdriver.Chrome(options=chrome_options(), service=Service("/usr/bin/chromedriver"))
+    count_page_changes(driver)
     try:
         yield driver
     finally:

@@ -1,6 +1,8 @@
 """The emulator's JSON control API, under ``/sandbox/api/twilio`` (see README).
 
 - ``GET ""``: connections, registrations per identity, calls, conferences, faults, last messages.
+- ``GET /changes?after=<version>&wait=<seconds>``: ``{"version": n}`` once the state's version
+  is past ``after`` (at most ``wait`` seconds, 0 to 30): a long poll for whoever waits on the state.
 - ``GET /rest-requests``: the last REST requests (method, path, parameters with secrets
   redacted, status).
 - ``GET /calls/<sid>``: one call, by its CallSid, a leg's or the SDK's ``TJS…`` id.
@@ -34,6 +36,7 @@ from server.errors import ServiceError
 from server.twilio_formats import is_e164
 
 bp = Blueprint("twilio_control", __name__, url_prefix="/sandbox/api/twilio")
+MAX_CHANGES_WAIT = 30  # seconds a long poll of /changes may hold a web thread
 
 
 class ControlError(ServiceError):
@@ -66,6 +69,26 @@ def _json_object() -> dict[str, Any]:
 @bp.get("")
 def state() -> Response:
     return jsonify(_run(lambda emulator: emulator.state()))
+
+
+@bp.get("/changes")
+def changes() -> Response:
+    after = _query_number("after", int, -1)
+    wait = _query_number("wait", float, 0.0)
+    if not 0 <= wait <= MAX_CHANGES_WAIT:
+        raise ControlError(400, "invalid_query", f"'wait' must be 0 to {MAX_CHANGES_WAIT} seconds")
+    feed = current_app.extensions["sandbox"].emulator.changes
+    return jsonify(version=feed.wait(after, wait))
+
+
+def _query_number(name: str, kind: type[int | float], default: float) -> Any:
+    text = request.args.get(name)
+    if text is None:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise ControlError(400, "invalid_query", f"'{name}' must be a number") from None
 
 
 @bp.get("/rest-requests")

@@ -30,6 +30,7 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request
 from websockets.http11 import Response
 
+from sandbox.changes import Changes
 from sandbox.credentials import TwilioCredentials
 from sandbox.signaling import webhook
 from sandbox.signaling.effects import Close
@@ -96,6 +97,8 @@ class Emulator:
         # Status callbacks leave one at a time, in order, as Twilio sends them.
         self._callbacks: asyncio.Queue[PostCallback] = asyncio.Queue()
         self._callback_sender: asyncio.Task[None] | None = None
+        # Bumped after everything that may change the state: what waiters long-poll.
+        self.changes = Changes()
 
     @property
     def port(self) -> int:
@@ -165,6 +168,7 @@ class Emulator:
 
     async def clear(self, fault: Fault | None = None) -> list[str]:
         self.switchboard.clear(fault)
+        self.changes.bump()
         return sorted(self.switchboard.faults)
 
     # ---- Connections.
@@ -172,6 +176,7 @@ class Emulator:
     async def _serve_connection(self, connection: ServerConnection) -> None:
         host, port = connection.remote_address[:2]
         conn_id = self.switchboard.connect(f"{host}:{port}")
+        self.changes.bump()
         peer = _Peer(connection, asyncio.Queue(self._max_queued))
         self._peers[conn_id] = peer
         helpers = [asyncio.create_task(self._write(peer)),
@@ -247,6 +252,7 @@ class Emulator:
                 case StartTimer(key=key, delay=delay):
                     loop = asyncio.get_running_loop()
                     self._timers[key] = loop.call_later(delay, self._fire, key)
+        self.changes.bump()
 
     def _fire(self, key: TimerKey) -> None:
         del self._timers[key]

@@ -45,7 +45,7 @@ def wait_panel(toolbar, condition, what: str, timeout: float = TIMEOUT) -> dict[
         state = panel(toolbar)
         assert not state["pyErrors"], state["pyErrors"]
         return state if condition(state) else None
-    return wait_until(check, timeout, what)
+    return wait_until(check, timeout, what, changes=toolbar.frame_changes)
 
 
 def wait_call_state(toolbar, state: str) -> dict[str, Any]:
@@ -81,7 +81,8 @@ def wait_operations(toolbar, methods: list[str]) -> list[dict[str, Any]]:
         got = [op["method"] for op in ops]
         assert got == methods[:len(got)], f"expected {methods}, got {got}"
         return ops if got == methods and all(op["answered"] for op in ops) else None
-    return wait_until(check, TIMEOUT, f"the host to receive {methods}")
+    return wait_until(check, TIMEOUT, f"the host to receive {methods}",
+                      changes=toolbar.host_changes)
 
 
 def wait_call_operations(toolbar, event_id: str, methods: list[str]) -> list[dict[str, Any]]:
@@ -92,7 +93,8 @@ def wait_call_operations(toolbar, event_id: str, methods: list[str]) -> list[dic
         got = [op["method"] for op in ops]
         assert got == methods[:len(got)], f"expected {methods}, got {got}"
         return ops if got == methods and all(op["answered"] for op in ops) else None
-    return wait_until(check, TIMEOUT, f"the host to receive {methods} for {event_id}")
+    return wait_until(check, TIMEOUT, f"the host to receive {methods} for {event_id}",
+                      changes=toolbar.host_changes)
 
 
 def host_calls(toolbar) -> dict[str, Any]:
@@ -133,7 +135,8 @@ def click_host(toolbar, selector: str) -> None:
 
 def wait_host_visible(toolbar, element_id: str, visible: bool = True) -> None:
     wait_until(lambda: toolbar.driver.find_element(By.ID, element_id).is_displayed() is visible,
-               TIMEOUT, f"#{element_id} {'shown' if visible else 'hidden'} in the host")
+               TIMEOUT, f"#{element_id} {'shown' if visible else 'hidden'} in the host",
+               changes=toolbar.host_changes)
 
 
 # ---- The emulator ----
@@ -153,7 +156,8 @@ def emulator_call(toolbar, sid: str) -> dict[str, Any]:
 
 def wait_emulator(toolbar, sid: str, status: str) -> dict[str, Any]:
     return wait_until(lambda: (c := emulator_call(toolbar, sid))["status"] == status and c,
-                      TIMEOUT, f"the emulator's call {sid} to be {status}")
+                      TIMEOUT, f"the emulator's call {sid} to be {status}",
+                      changes=toolbar.sandbox.changes)
 
 
 def far_end_hangs_up(toolbar, sid: str) -> None:
@@ -183,7 +187,8 @@ def wait_offered(toolbar, sid: str) -> str:
         return (invited and customer and customer["status"] == "connected"
                 and emulator_call(toolbar, invited["call_sid"])["status"] == "ringing"
                 and invited["call_sid"])
-    return wait_until(check, TIMEOUT, f"the agent invited into the conference of {sid}")
+    return wait_until(check, TIMEOUT, f"the agent invited into the conference of {sid}",
+                      changes=toolbar.sandbox.changes)
 
 
 def wait_talking(toolbar, sid: str, event_id: str) -> dict[str, Any]:
@@ -195,7 +200,8 @@ def wait_talking(toolbar, sid: str, event_id: str) -> dict[str, Any]:
         return (room["status"] == "in-progress" and invited["call_sid"] == event_id
                 and invited["status"] == "connected"
                 and emulator_call(toolbar, sid)["status"] == "in-progress" and room)
-    return wait_until(check, TIMEOUT, f"{event_id} talking with the caller {sid}")
+    return wait_until(check, TIMEOUT, f"{event_id} talking with the caller {sid}",
+                      changes=toolbar.sandbox.changes)
 
 
 def wait_declined(toolbar, sid: str, event_id: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from selenium.webdriver.support import expected_conditions
 
 from tests.live import TIMEOUT
 from tests.live import LiveSandbox
+from tests.live import PageChanges
 from tests.live import holds_for
 from tests.live import wait_until
 
@@ -144,7 +145,7 @@ class Toolbar:
             state = self.state()
             assert not state["pyErrors"], state["pyErrors"]
             return state if condition(state) else None
-        return wait_until(check, timeout, what)
+        return wait_until(check, timeout, what, changes=self.frame_changes)
 
     def click_toggle(self) -> None:
         self._in_frame(lambda: self.driver.find_element(By.ID, "availability-toggle").click())
@@ -171,6 +172,16 @@ class Toolbar:
             toggle.send_keys(key)
         self._in_frame(press)
 
+    @property
+    def frame_changes(self) -> PageChanges:
+        """Changes in the toolbar's document."""
+        return PageChanges(self.driver, self._in_frame)
+
+    @property
+    def host_changes(self) -> PageChanges:
+        """Changes in the host's document (every UEF message it gets shows in its log)."""
+        return PageChanges(self.driver)
+
     def _in_frame(self, action):
         self.driver.switch_to.frame(self.driver.find_element(By.ID, "toolbar-frame"))
         try:
@@ -184,7 +195,8 @@ class Toolbar:
         return self.driver.find_element(By.ID, "phone-icon").get_attribute("data-state")
 
     def wait_phone(self, state: str, timeout: float = TIMEOUT) -> None:
-        wait_until(lambda: self.phone() == state, timeout, f"the phone icon to be {state}")
+        wait_until(lambda: self.phone() == state, timeout, f"the phone icon to be {state}",
+                   changes=self.host_changes)
 
     def host_button(self, element_id: str) -> None:
         self.driver.find_element(By.ID, element_id).click()
@@ -221,7 +233,8 @@ class Toolbar:
 
     def wait_registered(self, registered: bool, timeout: float = TIMEOUT) -> None:
         wait_until(lambda: self.registration()["registered"] is registered, timeout,
-                   f"the emulator to show {AGENT} {'registered' if registered else 'unregistered'}")
+                   f"the emulator to show {AGENT} {'registered' if registered else 'unregistered'}",
+                   changes=self.sandbox.changes)
 
     def fault(self, name: str) -> None:
         self.sandbox.api("POST", TWILIO_API + "/faults", json={"fault": name}).raise_for_status()
@@ -257,7 +270,7 @@ class Toolbar:
             assert not self.registration()["registered"], "the agent registered again"
             assert self.phone() != "available", "Fusion shows the agent available again"
 
-        holds_for(still_unregistered, seconds)
+        holds_for(still_unregistered, seconds, changes=self.sandbox.changes)
 
     def assert_available_only_while_registered(self) -> None:
         """Every AVAILABLE the host received came after the emulator registered the agent.
@@ -333,7 +346,8 @@ def prepare(browser, sandbox, interpreter) -> Toolbar:
     page = Toolbar(browser, sandbox, interpreter)
     page.clear_faults()
     # The previous test's page was closed; wait for the emulator to notice its sockets.
-    wait_until(lambda: not page.registration()["connections"], what="no leftover connection")
+    wait_until(lambda: not page.registration()["connections"], what="no leftover connection",
+               changes=sandbox.changes)
     return page
 
 

@@ -28,7 +28,8 @@ def test_toolbar_toggle_available_and_back(toolbar):
     toolbar.wait_unavailable()
     assert toolbar.availability_published() == [False, True, False]
     # Destroyed, not merely unregistered: no socket is left that could re-register.
-    wait_until(lambda: not toolbar.registration()["connections"], what="the Device's socket closed")
+    wait_until(lambda: not toolbar.registration()["connections"], what="the Device's socket closed",
+               changes=toolbar.sandbox.changes)
     toolbar.assert_available_only_while_registered()
 
 
@@ -62,7 +63,8 @@ def test_toolbar_fusion_commands(toolbar):
     toolbar.host_button("get-agent-state")
     toolbar.host_button("get-engagements")
     wait_until(lambda: all(c["status"] == "answered" for c in toolbar.commands())
-               and len(toolbar.commands()) == 3, what="the toolbar to answer three commands")
+               and len(toolbar.commands()) == 3, what="the toolbar to answer three commands",
+               changes=toolbar.host_changes)
     toolbar.host_button("make-unavailable")
     toolbar.wait_unavailable()
     commands = {command["command"]: command for command in toolbar.commands()}

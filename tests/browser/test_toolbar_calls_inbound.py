@@ -42,7 +42,7 @@ def _ringing(toolbar, caller: str = CALLER) -> tuple[str, str]:
     sid = ring(toolbar, caller)
     new = wait_until(lambda: [op for op in operations(toolbar)[before:]
                               if op["method"] == "newCommEvent" and op["answered"]],
-                     what="newCommEvent for the call")
+                     what="newCommEvent for the call", changes=toolbar.host_changes)
     event_id = new[0]["data"]["eventId"]
     state = wait_call_state(toolbar, "ringing")
     assert state["caller"] == caller and state["answer"] and state["decline"], state
@@ -63,7 +63,7 @@ def _unavailable_refused(toolbar, event_id: str) -> None:
     command = wait_until(lambda: next((c for c in toolbar.commands()
                                        if c["command"] == "makeUnavailable"
                                        and c["status"] == "answered"), None),
-                         what="makeUnavailable answered")
+                         what="makeUnavailable answered", changes=toolbar.host_changes)
     assert command["result"] == "failure", command
     assert command["resultDisplayString"].startswith("Finish your call"), command
     assert toolbar.phone() == "available" and toolbar.registration()["registered"]
@@ -71,7 +71,7 @@ def _unavailable_refused(toolbar, event_id: str) -> None:
     command = wait_until(lambda: next((c for c in toolbar.commands()
                                        if c["command"] == "getActiveEngagements"
                                        and c["status"] == "answered"), None),
-                         what="getActiveEngagements answered")
+                         what="getActiveEngagements answered", changes=toolbar.host_changes)
     assert command["outData"] == {"activeCount": 1, "engagements": [{"eventId": event_id}]}
 
 
@@ -174,7 +174,7 @@ def test_inbound_second_call_while_busy(toolbar):
     second = ring(toolbar, "+15557770002")
     second_ops = wait_until(lambda: [op for op in operations(toolbar)
                                      if op["data"].get("eventId") not in (event_id, None)],
-                            what="the second call's newCommEvent")
+                            what="the second call's newCommEvent", changes=toolbar.host_changes)
     second_id = second_ops[0]["data"]["eventId"]
     ops = wait_call_operations(toolbar, second_id, ["newCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, second_id, INBOUND, "+15557770002")

@@ -29,6 +29,7 @@ from tests.browser.conftest import finish
 from tests.browser.conftest import prepare
 from tests.live import Browser
 from tests.live import chrome_options
+from tests.live import count_page_changes
 
 pytestmark = pytest.mark.browser
 CALLER = "+15557770001"
@@ -42,6 +43,7 @@ def denied_chromium() -> Iterator[WebDriver]:
     options.arguments.remove("--use-fake-ui-for-media-stream")
     options.add_argument("--deny-permission-prompts")
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    count_page_changes(driver)
     try:
         yield driver
     finally:

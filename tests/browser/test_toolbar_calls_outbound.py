@@ -81,7 +81,7 @@ def test_outbound_click_to_dial_answered_mute_dtmf(toolbar):
     for digit in ("1", "9", "#", "*"):
         click(toolbar, f'#keypad [data-digit="{digit}"]')
     wait_until(lambda: "".join(emulator_call(toolbar, call["sid"])["dtmf"]) == "19#*",
-               what="the digits to reach the emulator")
+               what="the digits to reach the emulator", changes=toolbar.sandbox.changes)
     click(toolbar, "#mute")
     wait_panel(toolbar, lambda s: s["mute"] == "false", "Mute released")
     wait_panel(toolbar, lambda s: s["timer"] not in ("", "00:00"), "the call timer to run",
@@ -143,7 +143,7 @@ def test_outbound_manual_dial(toolbar):
     state = wait_call_state(toolbar, "active")
     assert state["caller"] == "+14155550199"
     ops = wait_until(lambda: len(operations(toolbar)) == 2 and operations(toolbar),
-                     what="newCommEvent and startCommEvent")
+                     what="newCommEvent and startCommEvent", changes=toolbar.host_changes)
     event_id = ops[0]["data"]["eventId"]
     assert event_id.startswith("manual-") and [op["method"] for op in ops] == [
         "newCommEvent", "startCommEvent"]
@@ -171,7 +171,8 @@ def test_outbound_refused_by_the_outbound_policy(toolbar, browser):
                        "the +882 refusal")
     assert f"Call to {INTERNATIONAL_NETWORK_NUMBER} failed" in state["status"]
     ops = wait_until(lambda: len(operations(toolbar)) >= 5 and operations(toolbar),
-                     what="the manual call's newCommEvent and closeCommEvent")
+                     what="the manual call's newCommEvent and closeCommEvent",
+                     changes=toolbar.host_changes)
     assert [op["method"] for op in ops[-2:]] == ["newCommEvent", "closeCommEvent"]
     assert close_reason(ops[-2:]) == "REJECT"
     dialled = {call["to"] for call in toolbar.sandbox.twilio_state()["calls"]}

@@ -19,7 +19,7 @@ RECONNECTING = "Connection to Twilio lost. Reconnecting…"
 
 def _no_connection(toolbar) -> None:
     wait_until(lambda: not toolbar.registration()["connections"],
-               what="no connection left for the agent")
+               what="no connection left for the agent", changes=toolbar.sandbox.changes)
 
 
 def test_toolbar_token_service_refuses(toolbar, network, browser):
@@ -73,7 +73,7 @@ def test_toolbar_signaling_dropped_and_restored(toolbar, browser):
     toolbar.go_available()
     toolbar.fault("drop_connections")
     wait_until(lambda: toolbar.availability_published() == [False, True, False, True],
-               what="UNAVAILABLE then AVAILABLE in Fusion")
+               what="UNAVAILABLE then AVAILABLE in Fusion", changes=toolbar.host_changes)
     toolbar.wait_available()
     log = toolbar.state()["statusLog"]
     assert any(line.startswith(RECONNECTING) for line in log), log
@@ -87,7 +87,8 @@ def test_toolbar_heartbeat_paused(toolbar, browser):
     toolbar.go_available()
     toolbar.fault("pause_heartbeats")
     wait_until(lambda: toolbar.availability_published()[2:3] == [False], timeout=scaled(40),
-               what="UNAVAILABLE in Fusion after the heartbeat timeout")
+               what="UNAVAILABLE in Fusion after the heartbeat timeout",
+               changes=toolbar.host_changes)
     log = toolbar.state()["statusLog"]
     assert any(line.startswith(RECONNECTING) for line in log), log
     toolbar.clear_faults()

@@ -34,4 +34,4 @@ def test_toolbar_refuses_an_unlisted_fusion_origin(browser, sandbox, interpreter
     def nothing_happens() -> None:
         assert browser.driver.execute_script("return window.received") == []
         assert page.state()["failure"] == "fusion-origin"
-    holds_for(nothing_happens, 2)
+    holds_for(nothing_happens, 2, changes=page.host_changes)

@@ -24,6 +24,7 @@ from tests.browser.calls import wait_emulator
 from tests.browser.conftest import Toolbar
 from tests.browser.conftest import finish
 from tests.browser.conftest import prepare
+from tests.live import open_window
 from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
@@ -59,7 +60,7 @@ def _told(toolbar: Toolbar) -> dict[str, Any]:
 def _wait_told(toolbar: Toolbar, **fields: Any) -> dict[str, Any]:
     return wait_until(lambda: (told := _told(toolbar)) and all(
         told.get(key) == value for key, value in fields.items()) and told,
-        what=f"the host to be told {fields}")
+        what=f"the host to be told {fields}", changes=toolbar.host_changes)
 
 
 def _phone_label(toolbar: Toolbar) -> tuple[str, str]:
@@ -74,7 +75,7 @@ def _command(toolbar: Toolbar, button: str, command: str) -> dict[str, Any]:
     toolbar.host_button(button)
     return wait_until(lambda: next((c for c in toolbar.commands()[before:]
                                     if c["command"] == command and c["status"] == "answered"),
-                                   None), what=f"{command} answered")
+                                   None), what=f"{command} answered", changes=toolbar.host_changes)
 
 
 def test_reasons_lunch_told_answered_and_cleared(toolbar):
@@ -145,7 +146,7 @@ def _call_and_hang_up(toolbar: Toolbar) -> str:
     event_id = wait_until(lambda: next(
         (call["eventId"] for call in toolbar.driver.execute_script(
             "return window.fusionHost.state().calls") if call["status"] == "connected"), None),
-        what="the host's connected call")
+        what="the host's connected call", changes=toolbar.host_changes)
     click(toolbar, "#hangup")
     wait_call_state(toolbar, "idle")
     wait_emulator(toolbar, sid, "completed")
@@ -172,13 +173,14 @@ def _back_available(toolbar: Toolbar) -> None:
 def _other_agent_available(toolbar: Toolbar) -> str:
     """Another agent goes available in a second host page; return its window."""
     first = toolbar.driver.current_window_handle
-    toolbar.driver.switch_to.new_window("window")
+    open_window(toolbar.driver)
     other = Toolbar(toolbar.browser, toolbar.sandbox, toolbar.interpreter)
     other.open(agent=OTHER_AGENT)
     other.click_toggle()
     other.wait(lambda s: s["phase"] == "available", "the other agent to be available")
     wait_until(lambda: toolbar.sandbox.twilio_state()["identities"].get(
-        OTHER_AGENT, {}).get("registered"), what="the other agent registered")
+        OTHER_AGENT, {}).get("registered"), what="the other agent registered",
+        changes=toolbar.sandbox.changes)
     window = toolbar.driver.current_window_handle
     toolbar.driver.switch_to.window(first)
     return window
@@ -198,7 +200,8 @@ def test_wrapup_declines_and_ends_three_ways(toolbar):
         wait_until(lambda: (room := conference(toolbar, sid)) and offer(room) is None
                    and (other_offer := offer(room, OTHER_AGENT))
                    and emulator_call(toolbar, other_offer["call_sid"])["status"] == "ringing",
-                   what="this agent's invitation declined, the other agent's ringing")
+                   what="this agent's invitation declined, the other agent's ringing",
+                   changes=toolbar.sandbox.changes)
         assert toolbar.state()["phase"] == "wrap-up"
         far_end_hangs_up(toolbar, sid)
     finally:

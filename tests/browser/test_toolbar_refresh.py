@@ -50,7 +50,8 @@ def test_toolbar_refreshes_its_token(browser, short_ttl_sandbox, interpreter):
         # The first listen registered the Device; each further one is a refreshed token.
         wait_until(lambda: _listens(short_ttl_sandbox, connection) >= 3,
                    timeout=scaled(TOKEN_TTL * 2),
-                   what="two token refreshes on the Device's connection")
+                   what="two token refreshes on the Device's connection",
+                   changes=short_ttl_sandbox.changes)
         _check_available_throughout(page, connection)
     finally:
         finish(page)
@@ -104,7 +105,8 @@ def test_toolbar_renews_fusions_token_and_stays_available(browser, short_fa_toke
         # its Access Token every ~5 s on the same connection.
         wait_until(lambda: configurations() >= 4
                    and _listens(short_fa_token_sandbox, connection) >= 6,
-                   timeout=scaled(FA_TOKEN_TTL * 4), what="three renewals of Fusion's token")
+                   timeout=scaled(FA_TOKEN_TTL * 4), what="three renewals of Fusion's token",
+                   changes=short_fa_token_sandbox.changes)
         _check_available_throughout(page, connection)
     finally:
         finish(page)

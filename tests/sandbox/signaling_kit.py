@@ -15,6 +15,7 @@ from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 from twilio.request_validator import RequestValidator
 
+from sandbox.changes import Changes
 from sandbox.credentials import TwilioCredentials
 from sandbox.signaling.effects import Effect
 from sandbox.signaling.effects import FetchTwiml
@@ -132,6 +133,7 @@ class WebhookStub:
     def __init__(self, auth_token: str, twiml: str = "<Response/>") -> None:
         self.twiml = twiml
         self.requests: list[dict[str, Any]] = []
+        self.changes = Changes()  # bumped at each request
         validator = RequestValidator(auth_token)
         stub = self
 
@@ -142,6 +144,7 @@ class WebhookStub:
                 signature = self.headers.get("X-Twilio-Signature", "")
                 valid = validator.validate(stub.base + self.path, form, signature)
                 stub.requests.append({"path": self.path, "form": form, "valid": valid})
+                stub.changes.bump()
                 body = stub.twiml.encode() if valid else b"bad signature"
                 self.send_response(200 if valid else 403)
                 self.send_header("Content-Type", "text/xml")

@@ -32,6 +32,7 @@ from server import logs
 from server.voice import NOBODY_AVAILABLE
 from tests.error_shape import assert_error
 from tests.live import LiveSandbox
+from tests.live import open_window
 from tests.live import wait_until
 
 pytestmark = pytest.mark.browser
@@ -67,7 +68,7 @@ def page(browser, live) -> SdkPage:
 @pytest.fixture
 def bob(browser, live, page) -> Iterator[SdkPage]:
     """bob_agent's SDK page, registered, in a second window of the same Chromium."""
-    browser.driver.switch_to.new_window("window")
+    open_window(browser.driver)
     bob = SdkPage(browser, _driven(live)).open(BOB)
     bob.register()
     yield bob
@@ -136,7 +137,7 @@ def _answered_call(live: Sandbox, page: SdkPage) -> tuple[str, str]:
     page.js("harness.call.accept()")
     wait_until(lambda: _labels(live, caller["name"]).get(f"offer:{ALICE}", {}).get("status")
                == "connected" and _room(live, caller["name"])["status"] == "in-progress",
-               what="alice in the caller's conference")
+               what="alice in the caller's conference", changes=live.emulator.changes)
     return caller, incoming["callSid"]
 
 
@@ -144,7 +145,7 @@ def test_nobody_registered_the_caller_hears_nobody_is_available(live):
     """No agent can answer: every offer fails, and the caller is told, then hung up on."""
     caller = _caller_in_conference(live)
     call = wait_until(lambda: (c := _call(live, caller["sid"]))["status"] == "completed" and c,
-                      what="the caller to be told and hung up on")
+                      what="the caller to be told and hung up on", changes=live.emulator.changes)
     assert call["said"] == [NOBODY_AVAILABLE]
 
 
@@ -205,7 +206,8 @@ def test_hold_blind_transfer_and_refusals_on_a_live_call(live, page):
         _labels(live, room)[f"blind:{TARGET}"]["status"] == "connected"
     wait_until(lambda: (labels := _labels(live, room)).get(f"blind:{TARGET}", {})
                .get("status") == "connected" and not labels["customer"]["hold"],
-               what="the target to answer and the caller to come off hold")
+               what="the target to answer and the caller to come off hold",
+               changes=live.emulator.changes)
     assert _rest_status(live, caller_sid) == "in-progress"
     live.run_on_loop(live.emulator.hang_up(caller_sid))
 
@@ -272,7 +274,7 @@ def _blind_transfer_to_bob(live: Sandbox, page: SdkPage, bob: SdkPage) -> None:
     bob.js("harness.call.accept()")
     wait_until(lambda: (labels := _labels(live, room)).get(f"blind:{BOB}", {})
                .get("status") == "connected" and not labels["customer"]["hold"],
-               what="bob talking to the caller, off hold")
+               what="bob talking to the caller, off hold", changes=live.emulator.changes)
     assert _labels(live, room)[f"blind:{BOB}"]["call_sid"] == incoming["callSid"]
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     bob.wait_for("call:disconnect")
@@ -294,7 +296,8 @@ def test_unanswered_blind_transfer_offers_the_caller_to_the_team_again(live, pag
     page.js("harness.call.accept()")
     wait_until(lambda: _labels(live, room).get(f"offer:{ALICE}", {}).get("call_sid")
                == incoming["callSid"] and _labels(live, room)[f"offer:{ALICE}"]["status"]
-               == "connected", what="alice talking to the caller again")
+               == "connected", what="alice talking to the caller again",
+               changes=live.emulator.changes)
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     page.wait_for("call:disconnect", count=2)
 
@@ -347,7 +350,8 @@ def test_blind_transfer_bob_does_not_take_offers_the_caller_to_the_team_again(
     assert _rest_status(live, caller_sid) == "in-progress"
     page.js("harness.call.accept()")
     wait_until(lambda: _labels(live, room).get(f"offer:{ALICE}", {}).get("status")
-               == "connected", what="alice talking to the caller again")
+               == "connected", what="alice talking to the caller again",
+               changes=live.emulator.changes)
     bob.wait_for("call:cancel", count=2 if bob_declines else 3)
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     page.wait_for("call:disconnect", count=2)
@@ -367,7 +371,7 @@ def _consulting_bob(live: Sandbox, page: SdkPage, bob: SdkPage) -> tuple[str, st
     assert incoming["from"] == CALLER and incoming["custom"] == {"TransferredBy": ALICE}
     bob.js("harness.call.accept()")
     wait_until(lambda: _labels(live, room).get(f"consult:{BOB}", {}).get("status")
-               == "connected", what="bob in the consultation")
+               == "connected", what="bob in the consultation", changes=live.emulator.changes)
     labels = _labels(live, room)
     assert labels["customer"]["hold"] is True and labels[f"offer:{ALICE}"]["status"] == "connected"
     return caller_sid, room, alice_sid

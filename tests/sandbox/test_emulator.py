@@ -27,6 +27,7 @@ from sandbox.credentials import TwilioCredentials
 from sandbox.signaling.calls import BUSY_NUMBER
 from sandbox.signaling.emulator import Emulator
 from sandbox.signaling.switchboard import Fault
+from tests.live import wait_until_async
 
 TIMEOUT = 5.0  # seconds for any one expected frame or close
 BEAT = 0.05  # heartbeat interval for the heartbeat tests
@@ -96,6 +97,10 @@ class Rig:
     async def state(self) -> dict[str, Any]:
         return await self.emulator.state()
 
+    async def until(self, condition: Callable[[], Awaitable[bool]]) -> None:
+        """Wait for an async condition on the emulator's state, looking again at each change."""
+        await wait_until_async(condition, TIMEOUT, changes=self.emulator.changes)
+
 
 @contextlib.asynccontextmanager
 async def running(twiml: str = "<Response/>", **options: Any) -> AsyncIterator[Rig]:
@@ -115,13 +120,6 @@ async def running(twiml: str = "<Response/>", **options: Any) -> AsyncIterator[R
 
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
     asyncio.run(asyncio.wait_for(scenario(), 30))
-
-
-async def until(condition: Callable[[], Awaitable[bool]]) -> None:
-    """Poll an async condition until it holds (the emulator's state changes after a frame)."""
-    async with asyncio.timeout(TIMEOUT):
-        while not await condition():
-            await asyncio.sleep(0.01)
 
 
 # ---- Handshake and registration.
@@ -179,7 +177,7 @@ def test_client_that_never_answers_heartbeats_is_closed():
             line.echo_heartbeats = False
             assert await line.closed() == (1008, "heartbeat timeout")
             assert line.heartbeats == 3
-            await until(lambda: _no_connections(rig))
+            await rig.until(lambda: _no_connections(rig))
     run(scenario)
 
 
@@ -215,7 +213,7 @@ def test_bad_frames_close_with_a_named_code(data, code, reason):
             line = await rig.agent()
             await line.ws.send(data)
             assert await line.closed() == (code, reason)
-            await until(lambda: _no_connections(rig))
+            await rig.until(lambda: _no_connections(rig))
     run(scenario)
 
 
@@ -227,7 +225,7 @@ def test_oversized_frame_closes_with_1009():
             await line.send("register", media={"audio": True}, padding="x" * 2048)
             code, _ = await line.closed()
             assert code == 1009
-            await until(lambda: _no_connections(rig))
+            await rig.until(lambda: _no_connections(rig))
     run(scenario)
 
 
@@ -291,7 +289,7 @@ def test_many_connections_at_once_and_nothing_leaks():
             assert len(state["connections"]) == 50
             assert all(entry["registered"] for entry in state["identities"].values())
             await asyncio.gather(*(line.ws.close() for line in lines))
-            await until(lambda: _no_connections(rig))
+            await rig.until(lambda: _no_connections(rig))
             assert (await rig.state())["identities"] == {}
     run(scenario)
 
@@ -306,7 +304,7 @@ def test_drop_connections_cuts_sockets_without_a_close_frame():
                 with pytest.raises(ConnectionClosed) as caught:
                     await line.recv()
                 assert caught.value.rcvd is None  # no close frame: an abnormal closure
-            await until(lambda: _no_connections(rig))
+            await rig.until(lambda: _no_connections(rig))
             again = await rig.agent("alice")
             await again.send("register", media={"audio": True})
             await again.expect("ready")
@@ -340,7 +338,7 @@ def test_inbound_call_signed_webhook_invite_answer_and_far_hangup():
             assert request["form"]["CallSid"] == call["sid"]
             assert invite["parameters"]["From"] == "+15557770001"
             await line.send("answer", callsid=invite["callsid"], sdp=OFFER)
-            await until(lambda: _status(rig, call["sid"], "in-progress"))
+            await rig.until(lambda: _status(rig, call["sid"], "in-progress"))
             await rig.emulator.hang_up(call["sid"])
             assert await line.expect("hangup") == {"callsid": invite["callsid"]}
             assert (await rig.emulator.call(call["sid"]))["status"] == "completed"
@@ -391,7 +389,7 @@ def test_outbound_call_rings_answers_records_dtmf_and_hangs_up():
             assert (request["form"]["To"], request["form"]["ticket"]) == ("+15551234567", "7")
             await line.send("dtmf", callsid=sid, dtmf="123#")
             await line.send("hangup", callsid=sid)
-            await until(lambda: _status(rig, sid, "completed"))
+            await rig.until(lambda: _status(rig, sid, "completed"))
             assert (await rig.emulator.call(sid))["dtmf"] == ["123#"]
     run(scenario)
 

@@ -49,7 +49,7 @@ def test_verbose_log_shows_the_traffic_but_no_token(verbose):
         verbose.api("POST", f"/sandbox/api/twilio/calls/{call.json()['sid']}/hangup")
 
     log = wait_until(lambda: (text := verbose.log()) and "POST /voice 200" in text and text,
-                     what="the /voice webhook in the verbose log")
+                     what="the /voice webhook in the verbose log", changes=verbose.output.changes)
     assert '"type": "listen"' in log and "/dial-check" in log  # it does log the traffic
     for secret in (agent_jwt, access_token):
         assert secret.split(".")[-1] not in log

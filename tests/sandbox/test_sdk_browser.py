@@ -9,13 +9,16 @@ requested anything off loopback.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 import pytest
 
 from sandbox.signaling.calls import BUSY_NUMBER
+from tests.live import CLOCK
 from tests.live import LiveSandbox
+from tests.live import PageChanges
 from tests.live import run_sandbox
 from tests.live import wait_until
 
@@ -45,8 +48,7 @@ class SdkPage:
 
     def js(self, script: str, *args: Any) -> Any:
         # Several agents' pages may share the browser, one window each.
-        self.browser.driver.switch_to.window(self.window)
-        return self.browser.driver.execute_script(script, *args)
+        return self._in_window(lambda: self.browser.driver.execute_script(script, *args))
 
     def events(self) -> list[dict[str, Any]]:
         return self.js("return harness.events")
@@ -56,7 +58,16 @@ class SdkPage:
         def seen() -> list[dict[str, Any]]:
             matches = [event for event in self.events() if event["name"] == name]
             return matches[count - 1:]
-        return wait_until(seen, what=f"{name} x{count}")[-1]
+        return wait_until(seen, what=f"{name} x{count}", changes=self.changes)[-1]
+
+    @property
+    def changes(self) -> PageChanges:
+        """Changes in this page (each SDK event it records is one)."""
+        return PageChanges(self.browser.driver, self._in_window)
+
+    def _in_window(self, read: Callable[[], Any]) -> Any:
+        self.browser.driver.switch_to.window(self.window)
+        return read()
 
     def register(self) -> None:
         self.js("harness.register()")
@@ -72,7 +83,7 @@ class SdkPage:
 
     def wait_for_status(self, sid: str, status: str) -> dict[str, Any]:
         return wait_until(lambda: (call := self.call(sid))["status"] == status and call,
-                          what=f"call {sid} to be {status}")
+                          what=f"call {sid} to be {status}", changes=self.sandbox.changes)
 
 
 @pytest.fixture
@@ -102,7 +113,8 @@ def test_update_token_listens_again_and_stays_registered(page):
 
     assert connected_count() == 1
     page.js("harness.device.updateToken(harness.token)")
-    wait_until(lambda: connected_count() == 2, what="a second connected")
+    wait_until(lambda: connected_count() == 2, what="a second connected",
+               changes=page.sandbox.changes)
     assert page.js("return harness.state()")["device"] == "registered"
     assert page.registration() == {"registered": True, "connections": [conn]}
 
@@ -127,7 +139,7 @@ def test_expired_token_gives_access_token_expired(browser):
     with run_sandbox("--token-ttl", "1") as live:
         page = SdkPage(browser, live).open()
         expiry = jwt.decode(page.token, options={"verify_signature": False})["exp"]
-        wait_until(lambda: time.time() > expiry, what="the token to expire")
+        wait_until(lambda: time.time() > expiry, what="the token to expire", changes=CLOCK)
         page.js("harness.register()")
         page.wait_for("register:rejected")
         assert [e["code"] for e in page.events() if e["name"] == "device:error"] == [20104]
@@ -145,7 +157,7 @@ def test_dropped_connection_reconnects_and_reregisters(page, browser):
     page.wait_for("device:unregistered")
     page.wait_for("device:registered", count=2)
     after = wait_until(lambda: (entry := page.registration()) and entry["registered"] and entry,
-                       what="the agent registered again")
+                       what="the agent registered again", changes=page.sandbox.changes)
     assert after["connections"] != [before]
 
 
@@ -188,7 +200,8 @@ def test_outgoing_call_is_signed_answered_takes_digits_and_the_agent_hangs_up(pa
     assert page.js("return harness.call.parameters.CallSid") == call["sid"]
     # No ICE, so no RTCDTMFSender that can insert: the SDK falls back to a PStream dtmf message.
     page.js("harness.call.sendDigits('123#')")
-    wait_until(lambda: page.call(call["sid"])["dtmf"] == ["123#"], what="the digits")
+    wait_until(lambda: page.call(call["sid"])["dtmf"] == ["123#"], what="the digits",
+               changes=page.sandbox.changes)
     page.js("harness.call.disconnect()")
     page.wait_for("call:disconnect")
     page.wait_for_status(call["sid"], "completed")

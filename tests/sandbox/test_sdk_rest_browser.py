@@ -61,11 +61,12 @@ def test_rest_call_rings_the_device_joins_the_conference_and_is_held_muted_and_r
         page.js("harness.call.accept()")
         page.wait_for("call:accept")
         (room,) = wait_until(lambda: rest.call(lambda c: c.conferences.list(
-            friendly_name="support-7", status="in-progress")), what="the agent's conference")
+            friendly_name="support-7", status="in-progress")), what="the agent's conference",
+            changes=live.emulator.changes)
         participants = rest.call(lambda c: c.conferences(room.sid).participants)
         rest.call(lambda c: participants.create(from_=caller_id, to=CUSTOMER, label="customer"))
         wait_until(lambda: [p.status for p in participants.list()] == ["connected"] * 2,
-                   what="the customer to join")
+                   what="the customer to join", changes=live.emulator.changes)
 
         rest.call(lambda c: participants("agent").update(hold=True))
         rest.call(lambda c: participants("agent").update(muted=True))
@@ -77,7 +78,7 @@ def test_rest_call_rings_the_device_joins_the_conference_and_is_held_muted_and_r
         def still_up() -> None:
             assert page.js("return harness.call.status()") == "open"
 
-        holds_for(still_up, 1.0)  # hold and mute change nothing the SDK sees
+        holds_for(still_up, 1.0, changes=page.changes)  # hold and mute change nothing the SDK sees
         assert not [e for e in page.events() if e["name"] == "call:disconnect"]
 
         assert rest.call(lambda c: participants("agent").delete()) is True
@@ -87,7 +88,7 @@ def test_rest_call_rings_the_device_joins_the_conference_and_is_held_muted_and_r
         rest.call(lambda c: c.conferences(room.sid).update(status="completed"))
         wait_until(lambda: [f["StatusCallbackEvent"] for f in stub.signed_forms("/conf")][-1:]
                    == ["participant-leave"] and len(stub.signed_forms("/conf")) == 5,
-                   what="the conference's callbacks")
+                   what="the conference's callbacks", changes=stub.changes)
         events = [(f["StatusCallbackEvent"], f.get("ParticipantLabel"))
                   for f in stub.signed_forms("/conf")]
         assert events == [("participant-join", "agent"), ("participant-join", "customer"),

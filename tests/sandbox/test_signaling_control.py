@@ -19,6 +19,7 @@ from sandbox.signaling.control import bp
 from sandbox.signaling.emulator import Emulator
 from server import errors
 from tests.error_shape import assert_error
+from tests.live import scaled
 from tests.live import wait_until
 
 API = "/sandbox/api/twilio"
@@ -36,7 +37,7 @@ class Control:
 
     def wait_for_status(self, sid: str, status: str) -> None:
         wait_until(lambda: self.call_status(sid) == status, timeout=5,
-                   what=f"call {sid} to become {status}")
+                   what=f"call {sid} to become {status}", changes=self.emulator.changes)
 
 
 @pytest.fixture
@@ -161,3 +162,43 @@ def test_unknown_faults_are_400(control, method, path, kwargs):
                  "'fault' must be one of: drop_connections, pause_heartbeats, reject_tokens, "
                  "forge_webhook_signatures, rest_unavailable, rest_slow, "
                  "assignment_callback_fails")
+
+
+def test_changes_answers_at_once_when_the_state_has_moved_past_after(control):
+    """GET /changes gives the state's version; a fault set since then has moved it on."""
+    version = control.client.get(f"{API}/changes").get_json()["version"]
+    control.client.post(f"{API}/faults", json={"fault": "pause_heartbeats"})
+    answer = control.client.get(f"{API}/changes?after={version}&wait=30").get_json()
+    assert answer["version"] > version
+
+
+def test_changes_holds_a_waiter_until_the_state_changes(control):
+    """A long poll waiting past the current version returns when a call is placed."""
+    version = control.client.get(f"{API}/changes").get_json()["version"]
+    answers: list[int] = []
+    waiter = threading.Thread(target=lambda: answers.append(control.client.get(
+        f"{API}/changes?after={version}&wait=30").get_json()["version"]))
+    waiter.start()
+    control.client.post(f"{API}/calls", json={"from": "+15557770001"})
+    waiter.join(scaled(10))
+    assert not waiter.is_alive(), "the long poll did not return when the state changed"
+    assert answers[0] > version
+
+
+def test_changes_gives_the_same_version_when_nothing_changed(control):
+    """A short long poll with nothing happening returns the version it was given."""
+    version = control.client.get(f"{API}/changes").get_json()["version"]
+    assert control.client.get(f"{API}/changes?after={version}&wait=0.05").get_json() == {
+        "version": version}
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("after=soon", "'after' must be a number"),
+    ("wait=later", "'wait' must be a number"),
+    ("wait=31", "'wait' must be 0 to 30 seconds"),
+    ("wait=-1", "'wait' must be 0 to 30 seconds"),
+    ("wait=nan", "'wait' must be 0 to 30 seconds"),
+])
+def test_changes_refuses_bad_queries(control, query, message):
+    """A query that is not a version and a wait of 0 to 30 s is 400."""
+    assert_error(control.client.get(f"{API}/changes?{query}"), 400, "invalid_query", message)

@@ -186,7 +186,8 @@ def test_the_assignment_callback_is_signed_and_its_instruction_followed(live, ws
     worker = ws.workers.create(friendly_name="alice", activity_sid=names["Available"],
                                attributes=json.dumps({"contact_uri": "client:alice"}))
     task = ws.tasks.create(workflow_sid=workflow.sid, attributes=json.dumps({"from": "+1555"}))
-    wait_until(lambda: ws.tasks(task.sid).fetch().assignment_status == "assigned")
+    wait_until(lambda: ws.tasks(task.sid).fetch().assignment_status == "assigned",
+               changes=live.emulator.changes)
     (form,) = stub.signed_forms("/assignment")
     assert (form["TaskSid"], form["WorkerSid"]) == (task.sid, worker.sid)
     assert json.loads(form["TaskAttributes"]) == {"from": "+1555"}
@@ -209,6 +210,7 @@ def test_assignment_callback_fails_leaves_the_reservation_to_time_out(live, ws, 
     stub.twiml = json.dumps({"instruction": "accept"})
     alice = ws.workers.create(friendly_name="alice", activity_sid=names["Available"])
     task = ws.tasks.create(workflow_sid=workflow.sid, attributes="{}")
-    wait_until(lambda: ws.tasks(task.sid).reservations.list()[0].reservation_status == "timeout")
+    wait_until(lambda: ws.tasks(task.sid).reservations.list()[0].reservation_status == "timeout",
+               changes=live.emulator.changes)
     assert ws.workers(alice.sid).fetch().activity_name == "Offline"
     assert stub.requests == []

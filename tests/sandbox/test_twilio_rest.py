@@ -65,9 +65,9 @@ def emulated(live: Sandbox, sid: str) -> dict[str, Any]:
     return live.run_on_loop(live.emulator.call(sid))
 
 
-def wait_for_status(rest: TwilioRest, sid: str, status: str) -> Any:
+def wait_for_status(live: Sandbox, rest: TwilioRest, sid: str, status: str) -> Any:
     return wait_until(lambda: (call := rest.call(lambda c: c.calls(sid).fetch())).status == status
-                      and call, what=f"call {sid} to be {status}")
+                      and call, what=f"call {sid} to be {status}", changes=live.emulator.changes)
 
 
 def test_call_to_a_number_rings_answers_runs_its_twiml_and_reports_progress(live, rest, stub):
@@ -78,12 +78,13 @@ def test_call_to_a_number_rings_answers_runs_its_twiml_and_reports_progress(live
         status_callback=stub.base + "/status", status_callback_event=ALL_CALL_EVENTS))
     assert (call.status, call.direction, call.to, call._from) == (
         "queued", "outbound-api", PHONE, caller_id)
-    done = wait_for_status(rest, call.sid, "completed")
+    done = wait_for_status(live, rest, call.sid, "completed")
     assert done.duration == "0" and done.start_time is not None
     record = emulated(live, call.sid)
     assert record["said"] == ["Hello"]
     assert [entry["url"] for entry in record["played"]] == ["hi.wav"]
-    wait_until(lambda: len(stub.signed_forms("/status")) == 4, what="four status callbacks")
+    wait_until(lambda: len(stub.signed_forms("/status")) == 4, what="four status callbacks",
+               changes=stub.changes)
     forms = stub.signed_forms("/status")
     assert [form["CallStatus"] for form in forms] == ["queued", "ringing", "in-progress",
                                                       "completed"]
@@ -97,7 +98,7 @@ def test_call_with_a_url_fetches_signed_twiml_when_answered(live, rest, stub):
     stub.twiml = "<Response><Say>From the URL</Say></Response>"
     call = rest.call(lambda c: c.calls.create(to=PHONE, from_=live.credentials.caller_id,
                                               url=stub.base + "/answer"))
-    wait_for_status(rest, call.sid, "completed")
+    wait_for_status(live, rest, call.sid, "completed")
     (form,) = stub.signed_forms("/answer")
     assert (form["CallSid"], form["Direction"], form["CallStatus"]) == (
         call.sid, "outbound-api", "in-progress")
@@ -109,7 +110,7 @@ def test_unanswered_calls_end_with_twilios_status(live, rest, to, outcome):
     """The busy number is busy; an identity with no registered Device is not answered."""
     call = rest.call(lambda c: c.calls.create(to=to, from_=live.credentials.caller_id,
                                               twiml="<Response/>"))
-    wait_for_status(rest, call.sid, outcome)
+    wait_for_status(live, rest, call.sid, outcome)
 
 
 @pytest.mark.parametrize(("fields", "code"), [
@@ -164,7 +165,8 @@ def test_lists_filter_and_page(live, rest):
             return sorted(call.sid for call in rest.call(lambda c: c.calls.list(
                 to=NO_ANSWER_NUMBER, status="ringing", page_size=2)))
 
-        wait_until(lambda: ringing() == sorted(sids), what="three calls ringing, over two pages")
+        wait_until(lambda: ringing() == sorted(sids), what="three calls ringing, over two pages",
+                   changes=live.emulator.changes)
         first = rest.call(lambda c: c.calls.page(to=NO_ANSWER_NUMBER, status="ringing",
                                                  page_size=2))
         assert len(list(first)) == 2 and "Page=1" in first.next_page_url
@@ -175,7 +177,7 @@ def test_lists_filter_and_page(live, rest):
         for sid in sids:
             rest.call(lambda c, sid=sid: c.calls(sid).update(status="canceled"))
     for sid in sids:
-        wait_for_status(rest, sid, "canceled")
+        wait_for_status(live, rest, sid, "canceled")
     error = refused(rest, lambda c: c.calls(sids[0]).update(twiml="<Response/>"))
     assert error.twilio_code == 21220
 
@@ -186,14 +188,14 @@ def test_new_twiml_redirects_a_live_call_and_completed_hangs_it_up(live, rest):
     caller_id = live.credentials.caller_id
     call = rest.call(lambda c: c.calls.create(
         to=PHONE, from_=caller_id, twiml='<Response><Pause length="600"/></Response>'))
-    wait_for_status(rest, call.sid, "in-progress")
+    wait_for_status(live, rest, call.sid, "in-progress")
     rest.call(lambda c: c.calls(call.sid).update(twiml="<Response><Say>Goodbye</Say></Response>"))
-    wait_for_status(rest, call.sid, "completed")
+    wait_for_status(live, rest, call.sid, "completed")
     assert emulated(live, call.sid)["said"] == ["Goodbye"]
 
     second = rest.call(lambda c: c.calls.create(
         to=PHONE, from_=caller_id, twiml='<Response><Pause length="600"/></Response>'))
-    wait_for_status(rest, second.sid, "in-progress")
+    wait_for_status(live, rest, second.sid, "in-progress")
     assert rest.call(lambda c: c.calls(second.sid).update(status="canceled")).status == \
         "in-progress"
     assert rest.call(lambda c: c.calls(second.sid).update(status="completed")).status == \
@@ -215,10 +217,12 @@ def test_participants_join_hold_mute_leave_and_the_conference_reports_it(live, r
     agent = dial(OTHER_PHONE, "agent")
     assert (customer.status, customer.label) == ("queued", "customer")
     (room,) = wait_until(lambda: rest.call(lambda c: c.conferences.list(
-        friendly_name="support-1", status="in-progress")), what="the conference to start")
+        friendly_name="support-1", status="in-progress")), what="the conference to start",
+        changes=live.emulator.changes)
     participants = rest.call(lambda c: c.conferences(room.sid).participants)
     wait_until(lambda: all(p.status == "connected" for p in participants.list())
-               and len(participants.list()) == 2, what="both participants connected")
+               and len(participants.list()) == 2, what="both participants connected",
+               changes=live.emulator.changes)
     assert refused(rest, lambda c: dial(PHONE, "agent")).twilio_code == 16025
 
     held = rest.call(lambda c: participants("customer").update(hold=True, hold_url="https://media.example.com/music.mp3"))
@@ -237,16 +241,17 @@ def test_participants_join_hold_mute_leave_and_the_conference_reports_it(live, r
 
     rest.call(lambda c: participants("customer").update(hold=False))
     assert rest.call(lambda c: participants("customer").delete()) is True
-    wait_for_status(rest, customer.call_sid, "completed")
+    wait_for_status(live, rest, customer.call_sid, "completed")
     assert emulated(live, customer.call_sid)["holds"][0]["end"] is not None
     rest.call(lambda c: c.conferences(room.sid).update(status="completed"))
-    wait_for_status(rest, agent.call_sid, "completed")
+    wait_for_status(live, rest, agent.call_sid, "completed")
     ended = rest.call(lambda c: c.conferences(room.sid).fetch())
     assert (ended.status, ended.reason_conference_ended) == ("completed",
                                                              "conference-ended-via-api")
 
     wait_until(lambda: any(f["StatusCallbackEvent"] == "conference-end"
-                           for f in stub.signed_forms("/conf")), what="conference-end")
+                           for f in stub.signed_forms("/conf")), what="conference-end",
+               changes=stub.changes)
     assert [(f["StatusCallbackEvent"], f.get("ParticipantLabel")) for f in
             stub.signed_forms("/conf")] == [
         ("participant-join", "customer"), ("conference-start", None),
@@ -268,9 +273,10 @@ def test_end_conference_on_exit_releases_the_others_to_their_next_verb(live, res
         '<Response><Dial><Conference startConferenceOnEnter="false" waitUrl="wait.mp3">'
         "room-2</Conference></Dial><Say>The meeting is over</Say></Response>")))
     wait_until(lambda: emulated(live, moderator.sid)["conference"]
-               and emulated(live, guest.sid)["conference"], what="both in the conference")
+               and emulated(live, guest.sid)["conference"], what="both in the conference",
+               changes=live.emulator.changes)
     rest.call(lambda c: c.calls(moderator.sid).update(status="completed"))
-    wait_for_status(rest, guest.sid, "completed")
+    wait_for_status(live, rest, guest.sid, "completed")
     assert emulated(live, guest.sid)["said"] == ["The meeting is over"]
     (room,) = rest.call(lambda c: c.conferences.list(friendly_name="room-2"))
     assert (room.status, room.reason_conference_ended, room.call_sid_ending_conference) == (
@@ -291,7 +297,7 @@ def test_faults_make_twilio_unavailable_or_too_slow(live):
         503, "twilio_unavailable", "Twilio is unavailable: no answer in time")
     # The emulator still answers, late: let it, before the fault is cleared.
     wait_until(lambda: live.run_on_loop(live.emulator.rest_requests())[-1]["status"] == 200,
-               what="the slow answer")
+               what="the slow answer", changes=live.emulator.changes)
 
 
 def test_unreachable_twilio_is_503():

@@ -21,6 +21,7 @@ from server.call_cap import CANNOT_COUNT
 from server.call_cap import TOO_MANY_CALLS
 from tests.live import free_port
 from tests.live import scaled
+from tests.live import wait_until_async
 from tests.sandbox.signaling_kit import OFFER
 from tests.sandbox.signaling_kit import frame
 from tests.server.conftest import PUBLIC_URL
@@ -48,6 +49,10 @@ def _emulator_call(sandbox: Sandbox, sid: str = "", *, to: str = "") -> dict[str
                          timeout=TIMEOUT).json()
     (call,) = [call for call in state["calls"] if call["sid"] == sid or call["to"] == to]
     return call
+
+
+async def _completed(sandbox: Sandbox, sid: str) -> bool:
+    return _emulator_call(sandbox, sid)["status"] == "completed"
 
 
 class Device:
@@ -95,9 +100,8 @@ def test_call_cap_refuses_a_second_concurrent_call_and_allows_one_after(twilio_e
             assert refused["legs"] == [], "the refused call dialled nobody"
             assert _emulator_call(sandbox, first)["status"] == "in-progress"
             await ws.send(frame("hangup", callsid=first))
-            async with asyncio.timeout(TIMEOUT):
-                while _emulator_call(sandbox, first)["status"] != "completed":
-                    await asyncio.sleep(0.05)
+            await wait_until_async(lambda: _completed(sandbox, first), TIMEOUT,
+                                   "the first call to end", changes=sandbox.emulator.changes)
             third = await device.call("TJScap3", "+14155550101")
             await device.until("answer")
             assert "<Dial" in _emulator_call(sandbox, third)["webhook"]["twiml"]

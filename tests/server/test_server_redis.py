@@ -13,15 +13,14 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import pytest
 import requests
 
+from tests.live import ProcessOutput
 from tests.live import free_port
 from tests.live import stop
 from tests.live import wait_until
@@ -33,25 +32,29 @@ FALLBACK = "rate-limit storage failed"
 @dataclass
 class Process:
     popen: subprocess.Popen
-    output: IO[str]
+    output: ProcessOutput
 
     def log(self) -> str:
-        self.output.seek(0)
-        return self.output.read()
+        return self.output.text()
+
+    def wait_logged(self, text: str) -> None:
+        wait_until(lambda: text in self.log(), what=f"{text!r} logged",
+                   changes=self.output.changes)
 
 
 @contextlib.contextmanager
 def _running(command: list[str], ready, env: dict[str, str] | None = None) -> Iterator[Process]:
-    """Run command (output to a file) until the block ends; ready(process) says it serves."""
-    with tempfile.TemporaryFile("w+") as output:
-        popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
-                                 stderr=subprocess.STDOUT, text=True)
-        process = Process(popen, output)
-        try:
-            wait_until(lambda: _started(process, ready), what=" ".join(command[:3]))
-            yield process
-        finally:
-            stop(popen)
+    """Run command until the block ends; ready() says it serves (looked at as it prints)."""
+    popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    process = Process(popen, ProcessOutput(popen))
+    try:
+        wait_until(lambda: _started(process, ready), what=" ".join(command[:3]),
+                   changes=process.output.changes)
+        yield process
+    finally:
+        stop(popen)
+        process.output.close()
 
 
 def _started(process: Process, ready) -> bool:
@@ -110,5 +113,7 @@ def test_redis_limit_holds_across_two_processes_and_falls_back(environ, idp, red
         # Each process now counts in its own memory: still limited, logged once.
         assert [token(url_a) for _ in range(4)] == [200, 200, 200, 429]
         assert token(url_b) == 200
+        a.wait_logged(FALLBACK)  # a line the process has written may still be in the pipe
+        b.wait_logged(FALLBACK)
         assert a.log().count(FALLBACK) == 1
         assert b.log().count(FALLBACK) == 1
