@@ -6,7 +6,8 @@ toggle, token, scale (default: all four, in that order; about 10 minutes).
 Rows go to stdout as JSON lines, each subject's preceded by a ``machine`` row (date, commit,
 load average), and are kept in bench/results/<subject>.jsonl. Each subject's Markdown table
 goes to stderr. ``--write-readme`` puts this run's tables into bench/README.md, each between
-its subject's markers, leaving the other subjects' tables as they were.
+its subject's markers, leaving the other subjects' tables as they were, and refreshes the
+ratio table it leads with (bench/ratios.py) from the rows kept in bench/results/.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from types import ModuleType
 
 from bench import emulator_scale
+from bench import ratios
 from bench import startup
 from bench import toggle
 from bench import token_service
@@ -55,6 +57,14 @@ def main() -> None:
         note(block)
         if arguments.write_readme:
             _write_block(name, block)
+    if arguments.write_readme:
+        _write_block("ratios", ratios.table(_kept()))
+
+
+def _kept() -> dict[str, list[Row]]:
+    """Every subject's rows of its last run (bench/results/<subject>.jsonl)."""
+    return {name: [json.loads(line) for line in path.read_text().splitlines()]
+            for name in SUBJECTS if (path := RESULTS / f"{name}.jsonl").exists()}
 
 
 def _run(name: str, subject: ModuleType, quick: bool) -> str:

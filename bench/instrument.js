@@ -7,11 +7,14 @@
 //   bench:ready                body[data-ready="true"] (toolbar view, host page, bench pages)
 //   bench:phone:<state>        the host's #phone-icon data-state changed
 //   bench:click                a click on #availability-toggle, at the input event's time
+//   bench:command:click        a click on one of the host's agent-command buttons
+//   bench:command:<result>     the host showed the toolbar's answer (success, failure…)
 //   bench:message:<method>     a postMessage arrived (UEF envelope's method)
 //   bench:ws:create|open|close a WebSocket (Twilio signaling) was made, opened, closed
 //   bench:ws:send:<type>       a PStream message left (listen, register…)
 //   bench:ws:recv:<type>       one arrived (connected, ready, offline…)
 () => {
+  const COMMAND_BUTTONS = "#make-available, #make-unavailable, #get-agent-state";
   const mark = (name, startTime) =>
     performance.mark(name, startTime === undefined ? undefined : { startTime });
 
@@ -19,12 +22,17 @@
     for (const { target } of records) {
       if (target === document.body && target.dataset.ready === "true") mark("bench:ready");
       else if (target.id === "phone-icon") mark(`bench:phone:${target.dataset.state}`);
+      else if (target.id === "agent-command-result") mark(`bench:command:${target.dataset.result}`);
     }
-  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready", "data-state"] });
+  }).observe(document, {
+    subtree: true, attributes: true, attributeFilter: ["data-ready", "data-state", "data-result"],
+  });
 
   addEventListener("click", (event) => {
     if (event.target instanceof Element && event.target.closest("#availability-toggle")) {
       mark("bench:click", event.timeStamp);
+    } else if (event.target instanceof Element && event.target.closest(COMMAND_BUTTONS)) {
+      mark("bench:command:click", event.timeStamp);
     }
   }, true);
 

@@ -12,7 +12,7 @@ Each sample is a Chromium with a fresh profile showing one page twice: the first
 cold, the second (after about:blank) warm: HTTP cache, and the compiled WebAssembly Chromium
 keeps with it. Runs interleave the pages, so a busy moment on the machine hits all three
 alike; "over bare" is the median of each run's difference from the bare page of the same
-run. Bytes are the frame's own requests that finished before ready, from Resource Timing:
+run, and ``metric`` ``ratio`` the median of each run's quotient (bench/ratios.py). Bytes are the frame's own requests that finished before ready, from Resource Timing:
 bytes on the wire (headers included; the sandbox does not compress), raw bodies, and those
 bodies gzipped (level 6) as a compressing CDN would send them. The UEF library comes from
 Fusion's origin and is not counted.
@@ -140,8 +140,11 @@ def _rows(samples: dict[tuple[str, str, str], list[Sample]]) -> Iterator[Row]:
         yield {**key, "metric": "frame_ready_ms", **summarize([s.frame_ms for s in runs])}
         if page != "bare":
             floor = samples["bare", interpreter, cache]
-            differences = [s.ready_ms - bare.ready_ms for s, bare in zip(runs, floor, strict=True)]
-            yield {**key, "metric": "over_bare_ms", **summarize(differences)}
+            pairs = list(zip(runs, floor, strict=True))
+            yield {**key, "metric": "over_bare_ms",
+                   **summarize([s.ready_ms - bare.ready_ms for s, bare in pairs])}
+            yield {**key, "metric": "ratio",
+                   **summarize([s.ready_ms / bare.ready_ms for s, bare in pairs], digits=2)}
         yield {**key, "metric": "bytes", **_bytes(runs)}
 
 

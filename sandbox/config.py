@@ -6,22 +6,25 @@ takes a :class:`SandboxConfig`.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 
-def _client_interpreters() -> tuple[str, ...]:
-    """The toolbar's interpreters, from their one home (client/toolbar/core/settings.py,
-    which imports nothing, so it loads by path)."""
+@functools.cache
+def client_settings() -> ModuleType:
+    """The toolbar's settings module (client/toolbar/core/settings.py), home of its
+    interpreters and sounds; it imports nothing, so it loads by path."""
     path = Path(__file__).resolve().parents[1] / "client" / "toolbar" / "core" / "settings.py"
     spec = importlib.util.spec_from_file_location("_client_settings", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return tuple(module.INTERPRETERS)
+    return module
 
 
-INTERPRETERS = _client_interpreters()
+INTERPRETERS: tuple[str, ...] = tuple(client_settings().INTERPRETERS)
 
 
 @dataclass(frozen=True)
