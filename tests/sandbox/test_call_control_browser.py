@@ -407,3 +407,65 @@ def test_consult_then_conference_then_leave(live, page, bob):
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     bob.wait_for("call:disconnect")
     assert _room(live, room)["status"] == "completed"
+
+
+def test_consult_the_target_declines_brings_the_caller_back(live, page, bob):
+    """alice consults bob, who declines: his invitation ends unanswered (the callback reaches
+    the service), the caller comes off hold with alice, never dropped, and the route tells
+    alice there is no consultation left to complete."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    bob.wait_for("call:cancel")
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer",
+                    json={"to": BOB, "mode": "consult"})
+    assert response.status_code == 200, response.text
+    bob.wait_for("device:incoming", count=2)
+    assert _labels(live, room)["customer"]["hold"] is True
+    bob.js("harness.call.reject()")
+    bob.wait_for("call:reject")
+    wait_until(lambda: set(labels := _labels(live, room)) == {"customer", f"offer:{ALICE}"}
+               and not labels["customer"]["hold"], what="the caller back off hold with alice",
+               changes=live.emulator.changes)
+    assert_error(_api(live, "POST", f"/calls/{alice_sid}/consult", json={"action": "complete"}),
+                 409, "conflict")
+    assert _rest_status(live, caller_sid) == "in-progress"
+    assert page.js("return harness.call.status()") == "open"
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect")
+
+
+def test_the_caller_hanging_up_during_a_consultation_ends_it_for_both_agents(live, page, bob):
+    """The caller, on hold while alice consults bob, hangs up: the conference ends, and both
+    agents' calls with it."""
+    caller_sid, room, _ = _consulting_bob(live, page, bob)
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect")
+    bob.wait_for("call:disconnect")
+    wait_until(lambda: _room(live, room)["status"] == "completed",
+               what="the conference to end", changes=live.emulator.changes)
+
+
+def test_two_instances_answer_agents_alike(live, page):
+    """GET /agents from the sandbox's instance and from a second one built from the same
+    settings: the same targets, and alice on a call in both once she answers one."""
+    other = create_app(product_settings(live)).test_client()
+
+    def both() -> tuple[Any, Any]:
+        here = _api(live, "GET", "/agents", BOB)
+        there = other.get("/agents", headers=_bearer(live, BOB))
+        assert here.status_code == there.status_code == 200
+        return here.json(), there.get_json()
+
+    idle = both()
+    assert idle[0] == idle[1]
+    assert {a["identity"]: a["on_call"] for a in idle[0]["agents"]} == {
+        ALICE: False, "carol_agent": False}
+    page.register()
+    caller, _ = _answered_call(live, page)
+    busy = both()
+    assert busy[0] == busy[1]
+    assert {a["identity"]: a["on_call"] for a in busy[0]["agents"]} == {
+        ALICE: True, "carol_agent": False}
+    live.run_on_loop(live.emulator.hang_up(caller["sid"]))
+    page.wait_for("call:disconnect")
