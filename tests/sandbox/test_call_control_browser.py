@@ -29,6 +29,7 @@ from sandbox.signaling.calls import NO_ANSWER_NUMBER
 from sandbox.signaling.switchboard import Fault
 from server import create_app
 from server import logs
+from server.errors import TwilioRestError
 from server.voice import NOBODY_AVAILABLE
 from tests.error_shape import assert_error
 from tests.live import LiveSandbox
@@ -469,3 +470,32 @@ def test_two_instances_answer_agents_alike(live, page):
         ALICE: True, "carol_agent": False}
     live.run_on_loop(live.emulator.hang_up(caller["sid"]))
     page.wait_for("call:disconnect")
+
+
+def test_user_defined_messages_reach_the_sdk_in_the_call(live, page):
+    """twilio-python's user_defined_messages.create on alice's call: her SDK's Call emits
+    messageReceived with the Content as sent; a call not in progress, an unknown call and
+    Content that is not JSON are refused as Twilio refuses them."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    rest = product_rest(live)
+    content = json.dumps({"customer": "answered"})
+    message = rest.call(lambda c: c.calls(alice_sid).user_defined_messages.create(
+        content=content))
+    assert message.sid.startswith("KX") and message.call_sid == alice_sid
+    received = page.wait_for("call:messageReceived")
+    assert received == {"name": "call:messageReceived", "callSid": alice_sid,
+                        "content": content, "contentType": "application/json",
+                        "messageType": "user-defined-message", "voiceEventSid": message.sid}
+    with pytest.raises(TwilioRestError) as refused:
+        rest.call(lambda c: c.calls(alice_sid).user_defined_messages.create(content="{nope"))
+    assert refused.value.twilio_code == 20001
+    with pytest.raises(TwilioRestError) as refused:
+        rest.call(lambda c: c.calls("CA" + "0" * 32).user_defined_messages.create(
+            content=content))
+    assert refused.value.twilio_code == 20404
+    live.run_on_loop(live.emulator.hang_up(caller["sid"]))
+    page.wait_for("call:disconnect")
+    with pytest.raises(TwilioRestError) as refused:
+        rest.call(lambda c: c.calls(alice_sid).user_defined_messages.create(content=content))
+    assert refused.value.twilio_code == 21220
