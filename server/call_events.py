@@ -84,9 +84,12 @@ class CallEvents:
         _unless_gone(lambda: self._conferences.tell_agent(
             agent_call, {"customer": _CUSTOMER_NEWS[status]}))
         if status != "in-progress":
-            view = self._conferences.by_name(agent_call)
-            if view is not None:
-                _unless_gone(lambda: self._conferences.end(view))
+            _unless_gone(lambda: self._end_named(agent_call))
+
+    def _end_named(self, name: str) -> None:
+        view = self._conferences.by_name(name)
+        if view is not None:
+            self._conferences.end(view)
 
     def invite_ended(self, query: Mapping[str, str], form: Mapping[str, str]) -> None:
         """An invitation's call ended; act if it was never answered."""
@@ -99,11 +102,21 @@ class CallEvents:
         view = self._conferences.view(sid, name)
         if event == "participant-join" and role_of(label)[0] is Role.AGENT:
             if view.customer() is None and is_e164(query.get("dial", "")):
-                self._conferences.dial_customer(view, query["dial"], form.get("CallSid", ""))
+                self._dial_customer(view, query["dial"], form.get("CallSid", ""))
         elif event == "participant-join":
             self._joined(view, label, form.get("CallSid", ""))
         elif label != CUSTOMER:
             self._left(view)
+
+    def _dial_customer(self, view: CallView, number: str, agent_call: str) -> None:
+        try:
+            self._conferences.dial_customer(view, number, agent_call)
+        except TwilioRestError as error:
+            # Twilio refused or failed to dial: the agent must not wait in silence.
+            logger.warning("could not dial the customer", extra={
+                "event": "outbound_dial_failed", "call": agent_call,
+                "outcome": error.twilio_code or error.code})
+            self.customer_progress({"agent": agent_call}, {"CallStatus": "failed"})
 
     def _unanswered(self, query: Mapping[str, str], form: Mapping[str, str]) -> None:
         # Only unanswered calls come here: an answered one's leaving is a conference event.

@@ -499,3 +499,59 @@ def test_user_defined_messages_reach_the_sdk_in_the_call(live, page):
     with pytest.raises(TwilioRestError) as refused:
         rest.call(lambda c: c.calls(alice_sid).user_defined_messages.create(content=content))
     assert refused.value.twilio_code == 21220
+
+
+def _outbound_call(live: Sandbox, page: SdkPage) -> tuple[str, str]:
+    """alice calls TARGET; it answers: return (alice's call sid, the customer's call sid).
+    Her call's conference is named after it; the number is in it as the customer."""
+    page.register()
+    page.js("return harness.connect({To: arguments[0]})", TARGET)
+    page.wait_for("call:accept")  # alice in her conference; TARGET still rings
+    alice_sid = page.js("return harness.call.parameters.CallSid")
+    answered = page.wait_for("call:messageReceived")
+    assert json.loads(answered["content"]) == {"customer": "answered"}
+    labels = _labels(live, alice_sid)
+    assert set(labels) == {"customer", f"agent:{ALICE}"}
+    assert labels["customer"]["status"] == "connected" and not labels["customer"]["hold"]
+    return alice_sid, labels["customer"]["call_sid"]
+
+
+def test_hold_and_resume_an_outbound_call(live, page):
+    """alice's outbound call is a conference too: hold plays the customer hold music, resume
+    takes it off; /agents shows her on a call; another agent may not touch it."""
+    alice_sid, customer_sid = _outbound_call(live, page)
+    response = _api(live, "POST", f"/calls/{alice_sid}/hold", json={"hold": True})
+    assert response.status_code == 200 and response.json()["hold"] is True
+    assert _labels(live, alice_sid)["customer"]["hold"] is True
+    assert _call(live, customer_sid)["played"][-1]["as"] == "hold"
+    assert_error(_api(live, "POST", f"/calls/{alice_sid}/hold", BOB, json={"hold": False}),
+                 403, "not_your_call")
+    agents = _api(live, "GET", "/agents", BOB).json()["agents"]
+    assert {a["identity"]: a["on_call"] for a in agents}[ALICE] is True
+    response = _instance(live)(f"/calls/{alice_sid}/hold", json={"hold": False})
+    assert response.status_code == 200 and response.get_json()["hold"] is False
+    assert _labels(live, alice_sid)["customer"]["hold"] is False
+    live.run_on_loop(live.emulator.hang_up(customer_sid))  # the customer hangs up: it ends
+    page.wait_for("call:disconnect")
+    assert _room(live, alice_sid)["status"] == "completed"
+
+
+def test_blind_transfer_of_an_outbound_call_to_an_agent(live, page, bob):
+    """alice transfers the number she called to bob: she is released at once, bob's SDK rings
+    with the customer's number (not ours), he answers and talks to the customer."""
+    alice_sid, customer_sid = _outbound_call(live, page)
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer",
+                    json={"to": BOB, "mode": "blind"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    incoming = bob.wait_for("device:incoming")
+    assert incoming["from"] == TARGET and incoming["custom"] == {"TransferredBy": ALICE}
+    assert _labels(live, alice_sid)["customer"]["hold"] is True
+    bob.js("harness.call.accept()")
+    wait_until(lambda: (labels := _labels(live, alice_sid)).get(f"blind:{BOB}", {})
+               .get("status") == "connected" and not labels["customer"]["hold"],
+               what="bob talking to the customer, off hold", changes=live.emulator.changes)
+    assert set(_labels(live, alice_sid)) == {"customer", f"blind:{BOB}"}
+    assert _rest_status(live, customer_sid) == "in-progress"
+    live.run_on_loop(live.emulator.hang_up(customer_sid))
+    bob.wait_for("call:disconnect")
