@@ -17,7 +17,8 @@ what they carry and a fresh REST read, never from memory (docs/call-control.md):
   toolbar reads as the call answered or failed, and why) and end a call that never started.
 
 A callback about a conference or participant Twilio no longer has (it ended meanwhile; Twilio
-answers 20404) needs nothing more: it is logged and answered as done.
+answers 20404, or 21220 for a message to a call no longer in progress) needs nothing more: it
+is logged and answered as done.
 
 Public names: CallEvents.
 """
