@@ -1,9 +1,12 @@
-"""Every inbound call is a conference: what it is, read from Twilio alone (docs/call-control.md).
+"""Every call is a conference: what it is, read from Twilio alone (docs/call-control.md).
 
-The service keeps nothing about a call in memory. A caller's conference is named after the
-caller's CallSid; each participant's label says who it is:
+The service keeps nothing about a call in memory. A conference is named after the CallSid of
+the call that made it (the caller's, or the agent's for an outbound call); each participant's
+label says who it is:
 
 * ``customer``: the caller (``endConferenceOnExit``: the caller hanging up ends it for all);
+* ``agent:<identity>``: the agent whose outbound call it is (then the customer is the number
+  the agent dialled, added over REST);
 * ``offer:<identity>``: an agent the call is offered to (the team; the first to answer wins);
 * ``blind:<identity or number>``: the target of a blind transfer;
 * ``consult:<identity or number>``: the target of a consultation.
@@ -17,7 +20,9 @@ Public names: CUSTOMER, Role, Member, CallView, role_of, label_for, Conferences.
 from __future__ import annotations
 
 import dataclasses
+import json
 from enum import StrEnum
+from urllib.parse import urlencode
 
 from server.config import Settings
 from server.outbound_policy import CLIENT_PREFIX
@@ -27,9 +32,12 @@ CUSTOMER = "customer"
 # What the team's and transfer targets' calls report: the caller leaves a conference as soon
 # as it ends, so these are the only events the service needs.
 CONFERENCE_EVENTS = "start end join leave"
+# How long a number an agent dialled rings: Twilio's <Dial> default, as before conferences.
+OUTBOUND_RING_SECONDS = 30
 
 
 class Role(StrEnum):
+    AGENT = "agent"
     OFFER = "offer"
     BLIND = "blind"
     CONSULT = "consult"
@@ -98,6 +106,7 @@ class Conferences:
         base = settings.public_url.rstrip("/")
         self.events_url = base + "/voice/conference"
         self.invite_url = base + "/voice/invite-status"
+        self.customer_url = base + "/voice/customer-status"
 
     # ---- Reading.
 
@@ -128,10 +137,12 @@ class Conferences:
         return self._rest.call(lambda c: c.calls(call_sid).fetch())
 
     def caller_number(self, view: CallView) -> str:
+        """The customer's number: who called us, or whom an agent called."""
         customer = view.customer()
         if customer is None:
             return self._settings.twilio_caller_id
-        return self._rest.call(lambda c: c.calls(customer.call_sid).fetch())._from
+        call = self._rest.call(lambda c: c.calls(customer.call_sid).fetch())
+        return call.to if call._from == self._settings.twilio_caller_id else call._from
 
     # ---- Changing.
 
@@ -158,6 +169,22 @@ class Conferences:
             start_conference_on_enter=True, end_conference_on_exit=False, early_media=True,
             status_callback=self.invite_url + query, status_callback_event=["completed"]))
         return participant.call_sid
+
+    def dial_customer(self, view: CallView, number: str, agent_call: str) -> None:
+        """Ring the number an agent dialled into the agent's conference, as the customer: its
+        ringing heard by the agent (early media), its progress reported to customer_url."""
+        query = urlencode({"agent": agent_call})
+        self._rest.call(lambda c: c.conferences(view.sid).participants.create(
+            from_=self._settings.twilio_caller_id, to=number, label=CUSTOMER,
+            timeout=OUTBOUND_RING_SECONDS, start_conference_on_enter=True,
+            end_conference_on_exit=True, early_media=True,
+            status_callback=f"{self.customer_url}?{query}",
+            status_callback_event=["answered", "completed"]))
+
+    def tell_agent(self, agent_call: str, content: dict[str, str]) -> None:
+        """Tell the agent's SDK about its call (a User Defined Message: messageReceived)."""
+        self._rest.call(lambda c: c.calls(agent_call).user_defined_messages.create(
+            content=json.dumps(content)))
 
     def offer_to_team(self, view: CallView) -> None:
         """Ring every agent (the team) for the caller; the first to answer wins."""

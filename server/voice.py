@@ -11,8 +11,11 @@ answer is 403 in the JSON error shape. Then, by the call's To and From:
   alone; POST /voice/invite-status hears that an offer or transfer went unanswered
   (call_events.py). The Dial's action, POST /voice/dial-complete, hangs up after the
   conference, or tells the caller nobody is available.
-* From is ``client:<agent>``, To an E.164 number: dial it, showing TWILIO_CALLER_ID;
-  To is ``client:<identity>``: ring that agent. Either only if the outbound policy
+* From is ``client:<agent>``, To an E.164 number: the agent joins a conference named after its
+  CallSid (label ``agent:<agent>``) and the callbacks add the number to it, showing
+  TWILIO_CALLER_ID; POST /voice/customer-status then tells the agent's SDK (a User Defined
+  Message) when the number answers or why it did not. To is ``client:<identity>``: ring that
+  agent with ``<Dial><Client>``. Either only if the outbound policy
   (outbound_policy.py) allows it and the agent has fewer than TOOLBAR_MAX_CALLS_PER_AGENT
   other calls in progress (call_cap.py, asked of Twilio over REST); else the agent hears why,
   and the refusal is logged.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from flask import Blueprint
 from flask import Response
@@ -37,6 +41,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from server.call_cap import CallCap
 from server.conference import CONFERENCE_EVENTS
 from server.conference import CUSTOMER
+from server.conference import Role
+from server.conference import label_for
 from server.config import Settings
 from server.errors import InvalidSignature
 from server.outbound_policy import CLIENT_PREFIX
@@ -83,7 +89,14 @@ def create_blueprint(settings: Settings, rest: TwilioRest, events: CallEvents) -
     def conference() -> Response:
         """A caller's conference changed (Twilio's conference status callback)."""
         _check_signature(validator, voice_url + "/conference")
-        events.conference_changed(request.form)
+        events.conference_changed(request.args, request.form)
+        return Response(status=204)
+
+    @bp.post("/voice/customer-status")
+    def customer_status() -> Response:
+        """The number an agent dialled rings, answers or fails (its status callback)."""
+        _check_signature(validator, voice_url + "/customer-status")
+        events.customer_progress(request.args, request.form)
         return Response(status=204)
 
     @bp.post("/voice/invite-status")
@@ -168,12 +181,30 @@ def _agent_call(
         logger.info("call refused: %s", refusal.code, extra={**log, "reason": refusal.code})
         return _refuse(refusal.message)
     logger.info("call placed", extra=log)
+    if not callee.startswith(CLIENT_PREFIX):
+        return _outbound_conference(caller, callee, call_sid, settings)
     response = VoiceResponse()
     dial = response.dial(caller_id=settings.twilio_caller_id)
-    if callee.startswith(CLIENT_PREFIX):
-        dial.client(callee.removeprefix(CLIENT_PREFIX))
-    else:
-        dial.number(callee)
+    dial.client(callee.removeprefix(CLIENT_PREFIX))
+    return response
+
+
+def _outbound_conference(
+    agent: str, number: str, call_sid: str, settings: Settings
+) -> VoiceResponse:
+    """An agent's call to a number: the agent joins a conference named after its CallSid, and
+    the callbacks dial the number into it (call_events.py). The number rides in the signed
+    callback URL: the agent's call is the conference's first participant, so its callback is
+    the conference's."""
+    if not is_call_sid(call_sid):
+        return _refuse(NOT_ROUTABLE)
+    base = settings.public_url.rstrip("/") + "/voice"
+    response = VoiceResponse()
+    dial = response.dial()
+    dial.conference(call_sid, participant_label=label_for(Role.AGENT, agent),
+                    start_conference_on_enter=True, end_conference_on_exit=False, beep=False,
+                    status_callback=f"{base}/conference?{urlencode({'dial': number})}",
+                    status_callback_event=CONFERENCE_EVENTS)
     return response
 
 

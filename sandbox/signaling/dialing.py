@@ -171,10 +171,14 @@ class Dialer:
             if other.status is CallStatus.RINGING:
                 self.stop_ringing(other, CallStatus.CANCELED)
         call.status = CallStatus.IN_PROGRESS
-        if call.origin is not None:
-            self._announce(call, call.origin, "answer", sdp=sdp.answer(call.offer or ""))
+        self.answer_origin(call)
         if leg.sid == call.sid:
             self._on_answered(call)
+
+    def answer_origin(self, call: Call) -> None:
+        """Tell the SDK that placed ``call`` (if one did) that Twilio answered it."""
+        if call.origin is not None:
+            self._announce(call, call.origin, "answer", sdp=sdp.answer(call.offer or ""))
 
     def _dial_over(self, call: Call) -> None:
         call.dial_outcome = _outcome(call)

@@ -245,8 +245,11 @@ class CallRouter:
                         return
                 case Dial(conference=room) if room is not None:
                     call.dial_action = verb.action
-                    # Twilio has answered a call whose TwiML runs; in a conference it talks.
-                    call.status = CallStatus.IN_PROGRESS
+                    # Twilio has answered a call whose TwiML runs; in a conference it talks,
+                    # so an SDK's own call is answered as it joins.
+                    if call.status is not CallStatus.IN_PROGRESS:
+                        call.status = CallStatus.IN_PROGRESS
+                        self._dialer.answer_origin(call)
                     if self.conferences.join(call.sid, room):
                         return
                 case Dial():
@@ -405,6 +408,23 @@ class CallRouter:
         self._end(call, _hangup_status(call))
         return call
 
+    def tell_sdk(self, sid: str, content: str) -> str:
+        """REST UserDefinedMessages: send ``content`` to the SDK in the live call ``sid`` (the
+        SDK's own call, or a call it answered) as a ``message``; return its KX… sid.
+
+        Raises:
+            CallEnded: the call is not in progress, or no SDK is in it.
+        """
+        call = self._registry.find(sid)
+        conn_id = _sdk_in(call, sid) if call is not None else None
+        if conn_id is None:
+            raise CallEnded(sid)
+        message_sid = self._new_sid("KX")
+        self._outbox.send(conn_id, "message", {
+            "callsid": sid, "content": content, "contenttype": "application/json",
+            "messagetype": "user-defined-message", "voiceeventsid": message_sid})
+        return message_sid
+
     def forget_connection(self, conn_id: int) -> None:
         """A connection closed: it leaves every call it was part of."""
         for call in self._registry.active():
@@ -468,6 +488,16 @@ class CallRouter:
         self._registry.finish(call)
         for observer in self.observers:
             observer.call_ended(call)
+
+
+def _sdk_in(call: Call, sid: str) -> int | None:
+    """The connection of the SDK whose call ``sid`` is, if that call is in progress."""
+    if call.sid == sid and call.origin is not None:
+        return call.origin if call.status is CallStatus.IN_PROGRESS else None
+    leg = call.leg(sid)
+    if leg is None or leg.status is not CallStatus.IN_PROGRESS:
+        return None
+    return leg.answered_by
 
 
 def _hangup_status(call: Call) -> CallStatus:

@@ -11,6 +11,7 @@ Public names: RestRequest, RestResponse, RestApi.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections import deque
@@ -94,6 +95,8 @@ class RestApi:
                                                    "POST": self._create_call}),
             (re.compile(base + r"/Calls/(?P<sid>[^/]+)\.json"), {"GET": self._fetch_call,
                                                                  "POST": self._update_call}),
+            (re.compile(base + r"/Calls/(?P<sid>[^/]+)/UserDefinedMessages\.json"),
+             {"POST": self._create_message}),
             (re.compile(base + r"/Conferences\.json"), {"GET": self._list_conferences}),
             (re.compile(conference + r"\.json"), {"GET": self._fetch_conference,
                                                   "POST": self._update_conference}),
@@ -235,6 +238,26 @@ class RestApi:
             raise invalid("Call is not in-progress. Cannot redirect.",
                           errors.CALL_NOT_IN_PROGRESS) from None
         return RestResponse(200, resources.call_json(self._account, call))
+
+    def _create_message(self, params: Params, *, path: str, sid: str) -> RestResponse:
+        """A User Defined Message to the SDK in the live call ``sid``: ``Content`` is JSON."""
+        content = params.text("Content")
+        if content is None:
+            raise invalid("A 'Content' is required")
+        try:
+            json.loads(content)
+        except ValueError:
+            raise invalid("The 'Content' must be JSON") from None
+        params.text("IdempotencyKey")
+        if self._calls.find(sid) is None:
+            raise errors.not_found(path)
+        try:
+            message_sid = self._router.tell_sdk(sid, content)
+        except CallEnded:
+            raise invalid("Call is not in-progress, or has no Voice SDK in it.",
+                          errors.CALL_NOT_IN_PROGRESS) from None
+        return RestResponse(201, resources.message_json(self._account, sid, message_sid,
+                                                        self._clock()))
 
     def _parent_call(self, sid: str, path: str) -> Call:
         call = self._calls.find(sid)

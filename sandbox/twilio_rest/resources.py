@@ -4,7 +4,8 @@ Fields are snake_case, dates RFC 2822, durations strings, and every record carri
 ``uri`` (and ``subresource_uris``), as Twilio's answers do; fields with nothing behind
 them in the emulator (prices, trunks, caller names) are null.
 
-Public names: ACCOUNTS, call_json, leg_json, conference_json, participant_json, page_link,
+Public names: ACCOUNTS, call_json, leg_json, conference_json, participant_json, message_json,
+page_link, page.
 page.
 """
 
@@ -96,6 +97,12 @@ def participant_json(account: str, participant: Participant) -> dict[str, Any]:
         "uri": f"{ACCOUNTS}/{account}/Conferences/{conference}/Participants/"
                f"{participant.call_sid}.json",
     }
+
+
+def message_json(account: str, call_sid: str, sid: str, created: float) -> dict[str, Any]:
+    """A UserDefinedMessage, as Twilio answers its creation."""
+    return {"account_sid": account, "call_sid": call_sid, "sid": sid,
+            "date_created": twilio_date(created)}
 
 
 def page_link(path: str, filters: dict[str, str], *, page_size: int, number: int) -> str:

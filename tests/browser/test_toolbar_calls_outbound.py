@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.credentials import SANDBOX_CALLER_ID
 from sandbox.fusion.directory import INTERNATIONAL_NETWORK_NUMBER
 from sandbox.fusion.directory import PREMIUM_RATE_NUMBER
 from tests.browser.calls import check_correlated
@@ -44,12 +45,25 @@ def _click_to_dial(toolbar, number: str) -> str:
     return next(entry["uuid"] for entry in outgoing if entry["uuid"] not in before)
 
 
-def _emulator_outbound(toolbar, number: str) -> dict:
-    """The latest emulator call the agent placed to ``number``."""
+def _emulator_outbound(toolbar, number: str, direction: str = "outbound") -> dict:
+    """The latest emulator call the agent placed to ``number`` (its own call, which joins a
+    conference of its own), or with ``direction="outbound-api"`` the customer's: the number,
+    dialled over REST into that conference."""
     calls = [call for call in toolbar.sandbox.twilio_state()["calls"]
-             if call["direction"] == "outbound" and call["to"] == number]
-    assert calls, f"no call to {number} in the emulator"
+             if call["direction"] == direction and call["to"] == number]
+    assert calls, f"no {direction} call to {number} in the emulator"
     return calls[-1]
+
+
+def _customer(toolbar, number: str) -> dict:
+    return _emulator_outbound(toolbar, number, "outbound-api")
+
+
+def _conference_of(toolbar, agent_call: str) -> dict[str, dict]:
+    """The agent's conference (named after its call), participants by label."""
+    (room,) = [room for room in toolbar.sandbox.twilio_state()["conferences"]
+               if room["friendly_name"] == agent_call]
+    return {p["label"]: p for p in room["participants"]}
 
 
 def _failed(toolbar, uuid: str, number: str, code: str) -> list[dict]:
@@ -76,6 +90,11 @@ def test_outbound_click_to_dial_answered_mute_dtmf(toolbar):
     assert state["direction"] == "outbound" and state["mute"] == "false" and state["keypad"]
     wait_call_operations(toolbar, uuid, ["newCommEvent", "startCommEvent"])
     call = wait_emulator(toolbar, _emulator_outbound(toolbar, ANSWERS)["sid"], "in-progress")
+    customer = wait_emulator(toolbar, _customer(toolbar, ANSWERS)["sid"], "in-progress")
+    assert customer["from"] == SANDBOX_CALLER_ID, customer
+    room = _conference_of(toolbar, call["sid"])
+    assert set(room) == {"customer", "agent:alice_agent"}, room
+    assert room["customer"]["call_sid"] == customer["sid"]
     click(toolbar, "#mute")
     wait_panel(toolbar, lambda s: s["mute"] == "true", "Mute pressed")
     for digit in ("1", "9", "#", "*"):
@@ -109,7 +128,7 @@ def test_outbound_failures(toolbar, browser):
 
     uuid = _click_to_dial(toolbar, BUSY)
     _failed(toolbar, uuid, BUSY, "BUSY")
-    assert _emulator_outbound(toolbar, BUSY)["status"] == "busy"
+    assert _customer(toolbar, BUSY)["status"] == "busy"
 
     toolbar.fault("forge_webhook_signatures")
     uuid = _click_to_dial(toolbar, ANSWERS)
@@ -125,7 +144,7 @@ def test_outbound_failures(toolbar, browser):
     ops = wait_call_operations(toolbar, uuid, ["newCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, uuid, OUTBOUND, NO_ANSWER)
     assert close_reason(ops) == "CANCELED"
-    wait_emulator(toolbar, _emulator_outbound(toolbar, NO_ANSWER)["sid"], "canceled")
+    wait_emulator(toolbar, _customer(toolbar, NO_ANSWER)["sid"], "canceled")
     wait_call_state(toolbar, "idle")
 
 
@@ -147,7 +166,7 @@ def test_outbound_manual_dial(toolbar):
     event_id = ops[0]["data"]["eventId"]
     assert event_id.startswith("manual-") and [op["method"] for op in ops] == [
         "newCommEvent", "startCommEvent"]
-    far_end_hangs_up(toolbar, _emulator_outbound(toolbar, "+14155550199")["sid"])
+    far_end_hangs_up(toolbar, _customer(toolbar, "+14155550199")["sid"])
     ops = wait_call_operations(toolbar, event_id,
                                ["newCommEvent", "startCommEvent", "closeCommEvent"])
     check_correlated(toolbar, ops, event_id, OUTBOUND, "+14155550199")

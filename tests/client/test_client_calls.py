@@ -1,5 +1,7 @@
 """The call state machine: UEF operations in order, correlated, with the right close reason."""
 
+import json
+
 from client_helpers import available_toolbar
 from toolbar.core import calldefs
 from toolbar.core import effects as fx
@@ -162,8 +164,43 @@ def test_calls_click_to_dial_answered():
     calls.comm_published(key, payloads.NEW_COMM_EVENT, {"eventId": "uuid-1"})
     calls.call_ringing(key)
     assert calls.current.phase == calldefs.RINGING
-    assert _ops(calls.call_accepted(key)) == [payloads.START_COMM_EVENT]
+    # accept: the agent is in its conference while the number rings; still ringing.
+    assert calls.call_accepted(key) == [] and calls.current.phase == calldefs.RINGING
+    assert calls.call_message(key, '{"customer": "ringing"}') == []
+    assert calls.call_message(key, "not json") == [] and calls.call_message(key, "[1]") == []
+    assert _ops(calls.call_message(key, '{"customer": "answered"}')) == [
+        payloads.START_COMM_EVENT]
+    assert calls.current.phase == calldefs.ACTIVE
+    assert calls.call_message(key, '{"customer": "answered"}') == []  # once
+    assert calls.call_message(key, '{"customer": "busy"}') == []  # too late to fail
     assert _closed(calls.call_ended(key, "disconnect")) == ["WRAPUP"]
+
+
+def test_calls_outbound_the_number_does_not_answer():
+    """The token service says why the number an agent dialled did not answer: Fusion gets
+    outboundCommError with BUSY / NO_ANSWER / FAILED, then REJECT; the agent reads why; the
+    agent's own call (still in its conference) is hung up."""
+    for news, kind, words in (("busy", "BUSY", "busy"), ("no-answer", "NO_ANSWER", "no answer"),
+                              ("failed", "FAILED", "could not be connected")):
+        calls, device = _machine()
+        key = _dial(calls, "+15550001111", device, "uuid-1")[1].call
+        calls.comm_published(key, payloads.NEW_COMM_EVENT, {"eventId": "uuid-1"})
+        assert calls.call_accepted(key) == []
+        effects = calls.call_message(key, json.dumps({"customer": news}))
+        assert _ops(effects) == [payloads.OUTBOUND_COMM_ERROR, payloads.CLOSE_COMM_EVENT]
+        assert effects[0].fields["errorCode"] == kind and effects[0].fields["commUuid"] == "uuid-1"
+        assert _closed(effects) == ["REJECT"]
+        assert _actions(effects) == [calldefs.DISCONNECT_ACTION]
+        assert words in calls.status_line.current.text
+        assert calls.call_ended(key, "disconnect") == []
+
+
+def test_calls_messages_about_an_inbound_call_change_nothing():
+    """Only an outbound call's number answers: a message on an inbound call is ignored."""
+    calls, _ = _machine()
+    _ringing(calls)
+    assert calls.call_message("CA1", '{"customer": "answered"}') == []
+    assert calls.current.phase == calldefs.RINGING and not calls.current.connected
 
 
 def test_calls_outbound_failures_and_cancel():

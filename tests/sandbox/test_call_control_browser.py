@@ -29,6 +29,7 @@ from sandbox.signaling.calls import NO_ANSWER_NUMBER
 from sandbox.signaling.switchboard import Fault
 from server import create_app
 from server import logs
+from server.errors import TwilioRestError
 from server.voice import NOBODY_AVAILABLE
 from tests.error_shape import assert_error
 from tests.live import LiveSandbox
@@ -407,3 +408,150 @@ def test_consult_then_conference_then_leave(live, page, bob):
     live.run_on_loop(live.emulator.hang_up(caller_sid))
     bob.wait_for("call:disconnect")
     assert _room(live, room)["status"] == "completed"
+
+
+def test_consult_the_target_declines_brings_the_caller_back(live, page, bob):
+    """alice consults bob, who declines: his invitation ends unanswered (the callback reaches
+    the service), the caller comes off hold with alice, never dropped, and the route tells
+    alice there is no consultation left to complete."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    caller_sid, room = caller["sid"], caller["name"]
+    bob.wait_for("call:cancel")
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer",
+                    json={"to": BOB, "mode": "consult"})
+    assert response.status_code == 200, response.text
+    bob.wait_for("device:incoming", count=2)
+    assert _labels(live, room)["customer"]["hold"] is True
+    bob.js("harness.call.reject()")
+    bob.wait_for("call:reject")
+    wait_until(lambda: set(labels := _labels(live, room)) == {"customer", f"offer:{ALICE}"}
+               and not labels["customer"]["hold"], what="the caller back off hold with alice",
+               changes=live.emulator.changes)
+    assert_error(_api(live, "POST", f"/calls/{alice_sid}/consult", json={"action": "complete"}),
+                 409, "conflict")
+    assert _rest_status(live, caller_sid) == "in-progress"
+    assert page.js("return harness.call.status()") == "open"
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect")
+
+
+def test_the_caller_hanging_up_during_a_consultation_ends_it_for_both_agents(live, page, bob):
+    """The caller, on hold while alice consults bob, hangs up: the conference ends, and both
+    agents' calls with it."""
+    caller_sid, room, _ = _consulting_bob(live, page, bob)
+    live.run_on_loop(live.emulator.hang_up(caller_sid))
+    page.wait_for("call:disconnect")
+    bob.wait_for("call:disconnect")
+    wait_until(lambda: _room(live, room)["status"] == "completed",
+               what="the conference to end", changes=live.emulator.changes)
+
+
+def test_two_instances_answer_agents_alike(live, page):
+    """GET /agents from the sandbox's instance and from a second one built from the same
+    settings: the same targets, and alice on a call in both once she answers one."""
+    other = create_app(product_settings(live)).test_client()
+
+    def both() -> tuple[Any, Any]:
+        here = _api(live, "GET", "/agents", BOB)
+        there = other.get("/agents", headers=_bearer(live, BOB))
+        assert here.status_code == there.status_code == 200
+        return here.json(), there.get_json()
+
+    idle = both()
+    assert idle[0] == idle[1]
+    assert {a["identity"]: a["on_call"] for a in idle[0]["agents"]} == {
+        ALICE: False, "carol_agent": False}
+    page.register()
+    caller, _ = _answered_call(live, page)
+    busy = both()
+    assert busy[0] == busy[1]
+    assert {a["identity"]: a["on_call"] for a in busy[0]["agents"]} == {
+        ALICE: True, "carol_agent": False}
+    live.run_on_loop(live.emulator.hang_up(caller["sid"]))
+    page.wait_for("call:disconnect")
+
+
+def test_user_defined_messages_reach_the_sdk_in_the_call(live, page):
+    """twilio-python's user_defined_messages.create on alice's call: her SDK's Call emits
+    messageReceived with the Content as sent; a call not in progress, an unknown call and
+    Content that is not JSON are refused as Twilio refuses them."""
+    page.register()
+    caller, alice_sid = _answered_call(live, page)
+    rest = product_rest(live)
+    content = json.dumps({"customer": "answered"})
+    message = rest.call(lambda c: c.calls(alice_sid).user_defined_messages.create(
+        content=content))
+    assert message.sid.startswith("KX") and message.call_sid == alice_sid
+    received = page.wait_for("call:messageReceived")
+    assert received == {"name": "call:messageReceived", "callSid": alice_sid,
+                        "content": content, "contentType": "application/json",
+                        "messageType": "user-defined-message", "voiceEventSid": message.sid}
+    with pytest.raises(TwilioRestError) as refused:
+        rest.call(lambda c: c.calls(alice_sid).user_defined_messages.create(content="{nope"))
+    assert refused.value.twilio_code == 20001
+    with pytest.raises(TwilioRestError) as refused:
+        rest.call(lambda c: c.calls("CA" + "0" * 32).user_defined_messages.create(
+            content=content))
+    assert refused.value.twilio_code == 20404
+    live.run_on_loop(live.emulator.hang_up(caller["sid"]))
+    page.wait_for("call:disconnect")
+    with pytest.raises(TwilioRestError) as refused:
+        rest.call(lambda c: c.calls(alice_sid).user_defined_messages.create(content=content))
+    assert refused.value.twilio_code == 21220
+
+
+def _outbound_call(live: Sandbox, page: SdkPage) -> tuple[str, str]:
+    """alice calls TARGET; it answers: return (alice's call sid, the customer's call sid).
+    Her call's conference is named after it; the number is in it as the customer."""
+    page.register()
+    page.js("return harness.connect({To: arguments[0]})", TARGET)
+    page.wait_for("call:accept")  # alice in her conference; TARGET still rings
+    alice_sid = page.js("return harness.call.parameters.CallSid")
+    answered = page.wait_for("call:messageReceived")
+    assert json.loads(answered["content"]) == {"customer": "answered"}
+    labels = _labels(live, alice_sid)
+    assert set(labels) == {"customer", f"agent:{ALICE}"}
+    assert labels["customer"]["status"] == "connected" and not labels["customer"]["hold"]
+    return alice_sid, labels["customer"]["call_sid"]
+
+
+def test_hold_and_resume_an_outbound_call(live, page):
+    """alice's outbound call is a conference too: hold plays the customer hold music, resume
+    takes it off; /agents shows her on a call; another agent may not touch it."""
+    alice_sid, customer_sid = _outbound_call(live, page)
+    response = _api(live, "POST", f"/calls/{alice_sid}/hold", json={"hold": True})
+    assert response.status_code == 200 and response.json()["hold"] is True
+    assert _labels(live, alice_sid)["customer"]["hold"] is True
+    assert _call(live, customer_sid)["played"][-1]["as"] == "hold"
+    assert_error(_api(live, "POST", f"/calls/{alice_sid}/hold", BOB, json={"hold": False}),
+                 403, "not_your_call")
+    agents = _api(live, "GET", "/agents", BOB).json()["agents"]
+    assert {a["identity"]: a["on_call"] for a in agents}[ALICE] is True
+    response = _instance(live)(f"/calls/{alice_sid}/hold", json={"hold": False})
+    assert response.status_code == 200 and response.get_json()["hold"] is False
+    assert _labels(live, alice_sid)["customer"]["hold"] is False
+    live.run_on_loop(live.emulator.hang_up(customer_sid))  # the customer hangs up: it ends
+    page.wait_for("call:disconnect")
+    assert _room(live, alice_sid)["status"] == "completed"
+
+
+def test_blind_transfer_of_an_outbound_call_to_an_agent(live, page, bob):
+    """alice transfers the number she called to bob: she is released at once, bob's SDK rings
+    with the customer's number (not ours), he answers and talks to the customer."""
+    alice_sid, customer_sid = _outbound_call(live, page)
+    response = _api(live, "POST", f"/calls/{alice_sid}/transfer",
+                    json={"to": BOB, "mode": "blind"})
+    assert response.status_code == 200, response.text
+    page.wait_for("call:disconnect")
+    incoming = bob.wait_for("device:incoming")
+    assert incoming["from"] == TARGET and incoming["custom"] == {"TransferredBy": ALICE}
+    assert _labels(live, alice_sid)["customer"]["hold"] is True
+    bob.js("harness.call.accept()")
+    wait_until(lambda: (labels := _labels(live, alice_sid)).get(f"blind:{BOB}", {})
+               .get("status") == "connected" and not labels["customer"]["hold"],
+               what="bob talking to the customer, off hold", changes=live.emulator.changes)
+    assert set(_labels(live, alice_sid)) == {"customer", f"blind:{BOB}"}
+    assert _rest_status(live, customer_sid) == "in-progress"
+    live.run_on_loop(live.emulator.hang_up(customer_sid))
+    bob.wait_for("call:disconnect")

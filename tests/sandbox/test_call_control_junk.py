@@ -44,7 +44,8 @@ FORM_NAMES = ["StatusCallbackEvent", "ParticipantLabel", "ConferenceSid", "Frien
               "CallSid", "CallStatus", "SequenceNumber"]
 FORM_VALUES = st.sampled_from(["participant-join", "participant-leave", "conference-end",
                                "customer", "offer:alice_agent", "blind:bob_agent",
-                               "consult:+15551230009", "completed", "no-answer", "busy",
+                               "consult:+15551230009", "agent:alice_agent", "+15551230009",
+                               "completed", "no-answer", "busy", "in-progress", "failed",
                                "CF" + "0" * 32, "CA" + "0" * 32]) | st.text(max_size=40)
 
 
@@ -81,8 +82,9 @@ def test_junk_call_control_never_gets_a_5xx(live, service, method, call_sid, act
 
 
 @JUNK
-@given(path=st.sampled_from(["/voice/conference", "/voice/invite-status"]),
-       query=st.dictionaries(st.sampled_from(["conference", "role", "x"]),
+@given(path=st.sampled_from(["/voice/conference", "/voice/invite-status",
+                             "/voice/customer-status"]),
+       query=st.dictionaries(st.sampled_from(["conference", "role", "agent", "dial", "x"]),
                              FORM_VALUES, max_size=2),
        form=st.dictionaries(st.sampled_from(FORM_NAMES), FORM_VALUES, max_size=6))
 def test_junk_signed_callbacks_never_get_a_5xx(live, service, path, query, form):

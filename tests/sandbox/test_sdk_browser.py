@@ -186,10 +186,12 @@ def test_incoming_call_rings_is_accepted_and_the_caller_hangs_up(page):
 
 
 def test_outgoing_call_is_signed_answered_takes_digits_and_the_agent_hangs_up(page):
-    """connect({To}) posts a validly signed /voice, rings, is accepted; dtmf; agent hangs up."""
+    """connect({To}) posts a validly signed /voice, is accepted as it joins its conference, is
+    told the number answered; dtmf; agent hangs up."""
     page.js("return harness.connect({To: arguments[0]})", "+15551234567")
-    page.wait_for("call:ringing")
     page.wait_for("call:accept")
+    assert page.wait_for("call:messageReceived")["content"] == '{"customer": "answered"}'
+
     client_sid = page.js("return harness.call.outboundConnectionId")
     call = page.call(client_sid)
     # The token service answers 403 to a bad X-Twilio-Signature: 200 means it held.
@@ -208,10 +210,11 @@ def test_outgoing_call_is_signed_answered_takes_digits_and_the_agent_hangs_up(pa
 
 
 def test_outgoing_call_to_the_busy_number_fails(page, browser):
-    """Calling the busy number ends the call with an error and status busy."""
-    browser.allow_console(r"Error sent from gateway in HANGUP")
+    """Calling the busy number: the SDK is told busy (a User Defined Message), then the
+    conference ends and the agent's call with it; the number's call is busy."""
     page.js("return harness.connect({To: arguments[0]})", BUSY_NUMBER)
+    assert page.wait_for("call:messageReceived")["content"] == '{"customer": "busy"}'
     page.wait_for("call:disconnect")
-    # 31486 is a "precise" code: without enableImprovedSignalingErrorPrecision it shows as 31005.
-    assert [e["code"] for e in page.events() if e["name"] == "call:error"] == [31005]
-    assert page.call(page.js("return harness.call.outboundConnectionId"))["status"] == "busy"
+    calls = [c for c in page.sandbox.twilio_state()["calls"]
+             if c["direction"] == "outbound-api" and c["to"] == BUSY_NUMBER]
+    assert calls[-1]["status"] == "busy"

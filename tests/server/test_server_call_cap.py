@@ -74,10 +74,11 @@ class Device:
                     return message["payload"]
 
     async def call(self, client_sid: str, to: str) -> str:
-        """Place a call to ``to``; return its CallSid once Twilio rings it."""
+        """Place a call to ``to``; return its CallSid once Twilio answers it (the agent's call
+        to a number joins its own conference at once)."""
         await self.ws.send(frame("invite", callsid=client_sid, sdp=OFFER,
                                  twilio={"params": urlencode({"To": to})}))
-        return (await self.until("ringing"))["callsid"]
+        return (await self.until("answer"))["callsid"]
 
 
 def test_call_cap_refuses_a_second_concurrent_call_and_allows_one_after(twilio_emulator):
@@ -91,7 +92,6 @@ def test_call_cap_refuses_a_second_concurrent_call_and_allows_one_after(twilio_e
             await ws.send(frame("listen", token=token))
             await ws.send(frame("register", media={"audio": True}))
             first = await device.call("TJScap1", "+14155550101")
-            await device.until("answer")
             await ws.send(frame("invite", callsid="TJScap2", sdp=OFFER,
                                 twilio={"params": urlencode({"To": "+14155550102"})}))
             await device.until("hangup")
@@ -103,7 +103,6 @@ def test_call_cap_refuses_a_second_concurrent_call_and_allows_one_after(twilio_e
             await wait_until_async(lambda: _completed(sandbox, first), TIMEOUT,
                                    "the first call to end", changes=sandbox.emulator.changes)
             third = await device.call("TJScap3", "+14155550101")
-            await device.until("answer")
             assert "<Dial" in _emulator_call(sandbox, third)["webhook"]["twiml"]
             await ws.send(frame("hangup", callsid=third))
 

@@ -56,7 +56,8 @@ def test_policy_allowed_target_is_dialled(client, idp, twilio, target):
 
     assert response.status_code == 200
     assert response.get_json() == {"allowed": True, "to": target}
-    assert spoken(twilio.post({"From": "client:alice", "To": target}))[0][0] == "Dial"
+    assert spoken(twilio.post({"From": "client:alice", "To": target,
+                               "CallSid": "CA" + "4" * 32}))[0][0] == "Dial"
 
 
 def test_policy_countries_setting_takes_regions_and_calling_codes(make_app, idp):

@@ -34,11 +34,28 @@ def refusal(message: str) -> list[tuple[str, dict[str, str], object]]:
     return [("Say", {}, message), ("Hangup", {}, None)]
 
 
-def test_voice_agent_dials_an_e164_number(twilio):
-    """An agent's call to an E.164 number dials it, showing our caller ID."""
-    response = twilio.post({"From": "client:alice", "To": "+14155550123"})
+def test_voice_agent_call_to_a_number_joins_a_conference_of_its_own(twilio):
+    """An agent's call to an E.164 number joins a conference named after its CallSid, as
+    ``agent:<identity>``, starting it; the conference's callbacks carry the number (signed with
+    the URL), so the service can dial it in as the customer when the agent is in."""
+    sid = "CA" + "3" * 32
+    response = twilio.post({"From": "client:alice", "To": "+14155550123", "CallSid": sid})
 
-    assert verbs(response) == [("Dial", {"callerId": CALLER_ID}, [("Number", "+14155550123")])]
+    assert verbs(response) == [("Dial", {}, [("Conference", sid)])]
+    (room,) = ET.fromstring(response.data).iter("Conference")
+    assert room.attrib == {
+        "participantLabel": "agent:alice", "startConferenceOnEnter": "true",
+        "endConferenceOnExit": "false", "beep": "false",
+        "statusCallback": DIAL_COMPLETE_URL.replace("dial-complete", "conference")
+        + "?dial=%2B14155550123",
+        "statusCallbackEvent": "start end join leave"}
+
+
+def test_voice_agent_call_to_a_number_without_a_call_sid_is_refused(twilio):
+    """No CallSid, no conference the callbacks could find again: a spoken refusal."""
+    response = twilio.post({"From": "client:alice", "To": "+14155550123", "CallSid": "CA-junk"})
+
+    assert verbs(response) == refusal(NOT_ROUTABLE)
 
 
 def test_voice_agent_calls_another_agent(twilio):

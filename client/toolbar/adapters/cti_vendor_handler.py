@@ -8,7 +8,8 @@ Toolbar carries that number, so events of a replaced Device are ignored.
 
 Calls: ``dial`` is Oracle's make_outbound_call; ``call_action`` covers accept_call,
 reject_call, hangup_call, mute and DTMF. Call events are reported with the call's key
-(call_incoming, call_ringing, call_accepted, call_ended, call_error, call_muted).
+(call_incoming, call_ringing, call_accepted, call_message, call_ended, call_error,
+call_muted).
 
 Public names: ICtiVendorHandler.
 """

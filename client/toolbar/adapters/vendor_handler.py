@@ -169,6 +169,8 @@ class VendorHandler(ICtiVendorHandler):
         for event, function in (
                 ("accept", lambda *a: send(toolbar.call_accepted(key))),
                 ("ringing", lambda *a: send(toolbar.call_ringing(key))),
+                ("messageReceived", lambda message, *a: send(toolbar.call_message(
+                    key, str(ffi.get(message, "content") or "")))),
                 ("mute", lambda muted, *a: send(toolbar.call_muted(key, bool(muted)))),
                 ("error", on_error), ("disconnect", ended("disconnect")),
                 ("cancel", ended("cancel")), ("reject", ended("reject"))):

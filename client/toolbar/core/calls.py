@@ -23,6 +23,8 @@ Rules:
 Public names: Call, CallMachine (phases and actions: toolbar/core/calldefs.py).
 """
 
+import json
+
 from toolbar.core import calldefs
 from toolbar.core import effects as fx
 from toolbar.core import messages
@@ -213,10 +215,31 @@ class CallMachine:
         return []
 
     def call_accepted(self, key: str) -> list:
-        """Call ``accept``: the call is connected (answered by us or by the far end)."""
+        """Call ``accept``: an inbound call is connected. An outbound call is then only the
+        agent in its conference while the number rings: it connects when the token service
+        says the number answered (call_message)."""
         call = self._live(key)
         if call is None:
             return []
+        if call.direction == calldefs.OUTBOUND:
+            call.phase = calldefs.RINGING
+            return []
+        return self._connected(call)
+
+    def call_message(self, key: str, content) -> list:
+        """A message from the token service about an outbound call (JSON text, see
+        docs/call-control.md): the number answered, or why it did not."""
+        call = self._live(key)
+        news = _customer_news(content)
+        if call is None or call.direction != calldefs.OUTBOUND or call.connected or news is None:
+            return []
+        if news == "answered":
+            return self._connected(call)
+        kind = _CUSTOMER_FAILURES[news]
+        return self._fail(call, kind, _error_text(kind)) + [
+            _action(call, calldefs.DISCONNECT_ACTION)]
+
+    def _connected(self, call):
         call.phase = calldefs.ACTIVE
         call.connected = True
         effects = self._start(call)
@@ -341,6 +364,20 @@ def _error_text(kind, code=None, message=""):
     if not detail:
         return sentence
     return messages.text("call-error.with-detail", text=sentence, detail=detail)
+
+
+# What the token service says of a number an agent dialled, as outboundCommError codes.
+_CUSTOMER_FAILURES = {"busy": "BUSY", "no-answer": "NO_ANSWER", "failed": "FAILED"}
+
+
+def _customer_news(content):
+    """The ``customer`` word of a message's JSON content, or None if it has none we know."""
+    try:
+        value = json.loads(content) if isinstance(content, str) else content
+    except ValueError:
+        return None
+    news = value.get("customer") if isinstance(value, dict) else None
+    return news if news == "answered" or news in _CUSTOMER_FAILURES else None
 
 
 def _action(call, action, value=None):

@@ -192,6 +192,9 @@ class Toolbar:
     def call_accepted(self, key: str) -> list:
         return self._calls(self.calls.call_accepted(key))
 
+    def call_message(self, key: str, content) -> list:
+        return self._calls(self.calls.call_message(key, content))
+
     def call_ended(self, key: str, how: str) -> list:
         return self._calls(self.calls.call_ended(key, how))
 
